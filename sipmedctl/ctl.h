@@ -1,0 +1,32 @@
+/*
+ * ctl: what sipmedctl's command files share.
+ */
+#ifndef SIPMEDCTL_CTL_H
+#define SIPMEDCTL_CTL_H
+
+#include <stdbool.h>
+
+#include "conf.h"
+#include "dtrace.h"
+
+struct ctl {
+	const char *conf_path;
+	bool json;
+	bool trace;		/* print the decision trace on stderr */
+	struct conf *conf;	/* loaded on demand by ctl_conf() */
+	struct dtrace dtrace;
+};
+
+/* Loads the configuration once; on errors prints them and exits 2. */
+struct conf *ctl_conf(struct ctl *);
+/* The decision trace to pass to decide_*(), or NULL when not asked for. */
+const struct dtrace *ctl_dtrace(struct ctl *);
+
+/* Each command returns the process exit status. */
+int ctl_test_dialplan(struct ctl *, int argc, char **argv);
+int ctl_test_trunk(struct ctl *, int argc, char **argv);
+int ctl_test_inbound(struct ctl *, int argc, char **argv);
+int ctl_test_outbound(struct ctl *, int argc, char **argv);
+int ctl_test_cases(struct ctl *, int argc, char **argv);
+
+#endif

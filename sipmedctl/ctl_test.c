@@ -1,0 +1,193 @@
+/*
+ * ctl_test: sipmedctl's offline test commands, Lync's Test-CsDialPlan,
+ * Test-CsTrunkConfiguration and Test-CsVoiceUser for sipmed. Each prints
+ * a fixed set of lines (stable for scripts) or, with --json, one object.
+ * They only format: every decision comes from ruleset.c and decide.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "decide.h"
+#include "json.h"
+
+static int
+unknown(const char *what, const char *name)
+{
+	fprintf(stderr, "sipmedctl: no %s is named \"%s\"\n", what, name);
+	return 2;
+}
+
+static const char *
+rule_or_null(const struct rule *r)
+{
+	return r ? rule_name(r) : NULL;
+}
+
+int
+ctl_test_dialplan(struct ctl *ctl, int argc, char **argv)
+{
+	const struct dial_plan *dp = conf_dial_plan(ctl_conf(ctl), argv[0]);
+	const struct rule *r = NULL;
+	char out[RULE_OUT_MAX];
+	struct json j;
+	int rc;
+
+	if (dp == NULL)
+		return unknown("dial plan", argv[0]);
+	/* Like Test-CsDialPlan: the rules as written, even on a +number. */
+	rc = ruleset_apply(dp->rules, argv[1], strlen(argv[1]), out, sizeof(out), &r);
+	if (rc == -1) {
+		fprintf(stderr, "sipmedctl: the translation of %s is longer than %d characters\n",
+		    argv[1], RULE_OUT_MAX - 1);
+		return 2;
+	}
+	if (ctl->json) {
+		json_begin(&j, stdout);
+		json_str(&j, "dial_plan", dp->name);
+		json_str(&j, "number", argv[1]);
+		json_bool(&j, "matched", rc == 1);
+		json_str(&j, "translated", rc == 1 ? out : NULL);
+		json_str(&j, "rule", rule_or_null(r));
+		json_end(&j);
+	} else if (rc == 1)
+		printf("%s\n%s\n", out, rule_name(r));
+	return rc == 1 ? 0 : 1;
+}
+
+int
+ctl_test_trunk(struct ctl *ctl, int argc, char **argv)
+{
+	const struct trunk *t = conf_trunk(ctl_conf(ctl), argv[0]);
+	const char *calling = argc > 2 ? argv[2] : NULL;
+	struct trunk_numbers tn;
+	struct json j;
+
+	if (t == NULL)
+		return unknown("trunk", argv[0]);
+	if (decide_trunk_numbers(t, NULL, argv[1], calling, &tn, ctl_dtrace(ctl)) == -1) {
+		fprintf(stderr, "sipmedctl: a translated number is too long\n");
+		return 2;
+	}
+	if (ctl->json) {
+		json_begin(&j, stdout);
+		json_str(&j, "trunk", t->name);
+		json_str(&j, "called", tn.called);
+		json_str(&j, "called_rule", rule_or_null(tn.called_rule));
+		json_str(&j, "calling", calling ? tn.calling : NULL);
+		json_str(&j, "calling_rule", rule_or_null(tn.calling_rule));
+		json_end(&j);
+		return 0;
+	}
+	printf("%s\n", tn.called);
+	if (calling != NULL)
+		printf("%s\n", tn.calling);
+	return 0;
+}
+
+static void
+json_rejection(struct json *j, const struct decision *d)
+{
+	json_uint(j, "status", d->kind == DECISION_REJECT ? d->status : 0);
+	json_str(j, "reason", d->kind == DECISION_REJECT ? d->reason : NULL);
+	json_str(j, "ms_diagnostics", d->diagnostics[0] ? d->diagnostics : NULL);
+}
+
+static const char *
+outcome_name(enum decision_kind k)
+{
+	switch (k) {
+	case DECISION_USER: return "user";
+	case DECISION_TARGET: return "target";
+	case DECISION_PSTN: return "pstn";
+	case DECISION_REJECT: break;
+	}
+	return "reject";
+}
+
+int
+ctl_test_inbound(struct ctl *ctl, int argc, char **argv)
+{
+	const struct conf *c = ctl_conf(ctl);
+	const struct trunk *t = conf_trunk(c, argv[0]);
+	const char *calling = argc > 2 ? argv[2] : NULL;
+	struct decision d;
+	struct json j;
+
+	if (t == NULL)
+		return unknown("trunk", argv[0]);
+	decide_inbound(c, t, argv[1], calling, &d, ctl_dtrace(ctl));
+	if (ctl->json) {
+		json_begin(&j, stdout);
+		json_str(&j, "trunk", t->name);
+		json_str(&j, "dial_plan", d.plan ? d.plan->name : NULL);
+		json_str(&j, "rule", rule_or_null(d.rule));
+		json_str(&j, "called", d.called[0] ? d.called : argv[1]);
+		json_str(&j, "calling", calling ? d.calling : NULL);
+		json_str(&j, "outcome", outcome_name(d.kind));
+		json_str(&j, "target", d.target);
+		json_str(&j, "unassigned_range", d.range ? d.range->name : NULL);
+		json_rejection(&j, &d);
+		json_end(&j);
+	} else {
+		printf("%s\n", d.called[0] ? d.called : argv[1]);
+		if (d.kind == DECISION_REJECT)
+			printf("%u %s\n", d.status, d.reason);
+		else
+			printf("%s\n", d.target);
+		if (calling != NULL)
+			printf("%s\n", d.calling[0] ? d.calling : calling);
+	}
+	return d.kind == DECISION_REJECT ? 1 : 0;
+}
+
+static void
+json_outbound(const struct decision *d, const char *dialed)
+{
+	struct json j;
+
+	json_begin(&j, stdout);
+	json_str(&j, "caller", d->caller ? d->caller->uri : NULL);
+	json_str(&j, "dialed", dialed);
+	json_str(&j, "dial_plan", d->plan ? d->plan->name : NULL);
+	json_str(&j, "rule", rule_or_null(d->rule));
+	json_str(&j, "normalized", d->called[0] ? d->called : dialed);
+	json_str(&j, "outcome", outcome_name(d->kind));
+	json_str(&j, "target", d->target);
+	json_array_begin(&j, "trunks");
+	for (size_t i = 0; i < d->nchoices; i++) {
+		json_obj_begin(&j);
+		json_str(&j, "usage", d->choices[i].usage);
+		json_str(&j, "route", d->choices[i].route->name);
+		json_str(&j, "trunk", d->choices[i].trunk->name);
+		json_obj_end(&j);
+	}
+	json_array_end(&j);
+	json_str(&j, "route", d->nchoices ? d->choices[0].route->name : NULL);
+	json_str(&j, "trunk", d->nchoices ? d->choices[0].trunk->name : NULL);
+	json_str(&j, "called", d->kind == DECISION_PSTN ? d->first.called : NULL);
+	json_str(&j, "calling", d->kind == DECISION_PSTN ? d->first.calling : NULL);
+	json_rejection(&j, d);
+	json_end(&j);
+}
+
+int
+ctl_test_outbound(struct ctl *ctl, int argc, char **argv)
+{
+	struct decision d;
+
+	decide_outbound(ctl_conf(ctl), argv[0], argv[1], &d, ctl_dtrace(ctl));
+	if (ctl->json)
+		json_outbound(&d, argv[1]);
+	else {
+		printf("%s\n", d.called[0] ? d.called : argv[1]);
+		if (d.kind == DECISION_PSTN)
+			printf("%s\n%s\n%s\n%s\n", d.choices[0].route->name,
+			    d.choices[0].trunk->name, d.first.called, d.first.calling);
+		else if (d.kind == DECISION_USER)
+			printf("internal\n%s\n", d.target);
+		else
+			printf("%u %s\n", d.status, d.reason);
+	}
+	return d.kind == DECISION_REJECT ? 1 : 0;
+}

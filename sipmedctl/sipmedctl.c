@@ -1,0 +1,147 @@
+/*
+ * sipmedctl: the administrator's tool. This file holds the command table
+ * and option parsing; the offline test commands (Lync's Test-Cs* cmdlets)
+ * are in ctl_test.c and ctl_cases.c. Offline commands need no running
+ * daemon: they load the configuration file themselves and run the same
+ * decision code as live calls.
+ *
+ * Exit status: 0 success (a match, a routed call, all cases passed),
+ * 1 a negative answer (no match, a rejected call, a failed case),
+ * 2 a usage or configuration error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+static int ctl_help(struct ctl *, int, char **);
+
+static const struct ctl_cmd {
+	const char *name;
+	const char *args;
+	int minargs, maxargs;
+	int (*fn)(struct ctl *, int, char **);
+	const char *help;
+} commands[] = {
+	{ "test-dialplan", "PLAN NUMBER", 2, 2, ctl_test_dialplan,
+	  "translate NUMBER with dial plan PLAN: the result, then the rule" },
+	{ "test-trunk", "TRUNK CALLED [CALLING]", 2, 3, ctl_test_trunk,
+	  "the called (and calling) number as sent to TRUNK" },
+	{ "test-inbound", "TRUNK CALLED [CALLING]", 2, 3, ctl_test_inbound,
+	  "a call from TRUNK: normalized number, then the user's URI or the rejection" },
+	{ "test-outbound", "USER_URI DIALED", 2, 2, ctl_test_outbound,
+	  "a call by USER_URI: normalized number, route, trunk, called, calling" },
+	{ "test-cases", "CASES_FILE", 1, 1, ctl_test_cases,
+	  "run the regression cases in CASES_FILE, report pass or fail for each" },
+	{ "help", "", 0, 0, ctl_help, "list the commands" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: sipmedctl [-c FILE] [--json] [--trace] COMMAND [ARGS]\n"
+	    "  -c FILE   configuration (default " SYSCONFDIR "/sipmed.conf)\n"
+	    "  --json    answer with one JSON object\n"
+	    "  --trace   print every decision step on stderr\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-14s %-24s %s\n", commands[i].name, commands[i].args,
+		    commands[i].help);
+}
+
+static int
+ctl_help(struct ctl *ctl, int argc, char **argv)
+{
+	usage(stdout);
+	return 0;
+}
+
+static void
+print_conf_msg(void *arg, enum conf_severity sev, const char *msg)
+{
+	/* Warnings do not stop a test; they would clutter its answer. */
+	if (sev == CONF_ERROR || arg != NULL)
+		fprintf(stderr, "%s\n", msg);
+}
+
+struct conf *
+ctl_conf(struct ctl *ctl)
+{
+	if (ctl->conf == NULL) {
+		ctl->conf = conf_load(ctl->conf_path, print_conf_msg,
+		    ctl->trace ? (void *)ctl : NULL);
+		if (ctl->conf == NULL) {
+			fprintf(stderr, "sipmedctl: %s: configuration refused\n", ctl->conf_path);
+			exit(2);
+		}
+	}
+	return ctl->conf;
+}
+
+static void
+trace_line(void *arg, const char *line)
+{
+	fprintf(stderr, "trace: %s\n", line);
+}
+
+const struct dtrace *
+ctl_dtrace(struct ctl *ctl)
+{
+	if (!ctl->trace)
+		return NULL;
+	ctl->dtrace.step_f = trace_line;
+	ctl->dtrace.arg = ctl;
+	return &ctl->dtrace;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "trace", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl ctl = { .conf_path = SYSCONFDIR "/sipmed.conf" };
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "+c:jth", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': ctl.conf_path = optarg; break;
+		case 'j': ctl.json = true; break;
+		case 't': ctl.trace = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const struct ctl_cmd *cmd = &commands[i];
+
+		if (strcmp(cmd->name, argv[0]) != 0)
+			continue;
+		if (argc - 1 < cmd->minargs || argc - 1 > cmd->maxargs) {
+			fprintf(stderr, "usage: sipmedctl %s %s\n", cmd->name, cmd->args);
+			return 2;
+		}
+		rc = cmd->fn(&ctl, argc - 1, argv + 1);
+		conf_unref(ctl.conf);
+		return rc;
+	}
+	fprintf(stderr, "sipmedctl: unknown command \"%s\" (sipmedctl help lists them)\n",
+	    argv[0]);
+	return 2;
+}

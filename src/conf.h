@@ -1,0 +1,216 @@
+/*
+ * conf: the configuration snapshot. conf_load() reads a libconfig file,
+ * validates every setting and cross-reference, compiles every rule, and
+ * returns one immutable, refcounted snapshot, or nothing at all: a file
+ * with any error is refused whole, with every error reported as
+ * FILE:LINE: message. A call holds a reference to the snapshot it began
+ * under; a reload builds a new snapshot beside the old one and swaps.
+ *
+ * The data model follows Lync's (reference sections 1-4): dial plans of
+ * ordered rules, trunks with called/calling number rules and Lync's
+ * per-trunk flags, voice policies -> PSTN usages -> routes -> trunks,
+ * users with LineURIs, sites, unassigned number ranges.
+ */
+#ifndef SIPMED_CONF_H
+#define SIPMED_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <sofia-sip/su_alloc.h>
+
+#include "number.h"
+#include "ruleset.h"
+
+struct strlist {
+	const char **v;
+	size_t n;
+};
+
+struct dial_plan {
+	const char *name;
+	const char *description;
+	struct ruleset *rules;
+	int line;
+};
+
+struct voice_policy {
+	const char *name;
+	struct strlist usages;		/* PSTN usages, in order */
+	int line;
+};
+
+struct site {
+	const char *name;
+	struct dial_plan *dial_plan;		/* NULL: fall back to Global */
+	struct voice_policy *voice_policy;	/* NULL: fall back to Global */
+	int line;
+};
+
+/* Lync SIP response code translation (reference 2.6). */
+struct rc_rule {
+	unsigned received;	/* 400-699 */
+	int q850_cause;		/* -1: any cause */
+	unsigned translated;	/* 400-699 */
+};
+
+struct trunk {
+	const char *name;
+	const char *address;		/* sip:/sips: URI of the next hop */
+	const char *identity;		/* name its TLS certificate must carry */
+	struct strlist source_addresses;	/* plain transports: who it is */
+	struct site *site;
+	struct dial_plan *inbound_dial_plan;	/* as configured, may be NULL */
+	struct ruleset *called_rules;		/* OutboundTranslationRulesList */
+	struct ruleset *calling_rules;		/* OutboundCallingNumberTranslationRulesList */
+	struct rc_rule *rc_rules;
+	size_t nrc_rules;
+	bool remove_plus;		/* RemovePlusFromUri */
+	bool forward_pai;		/* ForwardPAI */
+	bool forward_call_history;	/* ForwardCallHistory */
+	bool refer_support;		/* EnableReferSupport */
+	bool fast_failover;		/* EnableFastFailoverTimer */
+	bool session_timer;		/* EnableSessionTimer */
+	unsigned failover_timeout;	/* seconds */
+	unsigned max_early_dialogs;
+	unsigned options_interval;	/* seconds, 0: no OPTIONS pings */
+	unsigned options_misses;	/* unanswered pings before down */
+	int line;
+};
+
+struct route {
+	const char *name;
+	const char *description;
+	const struct rule *pattern;	/* NumberPattern, on the E.164 number */
+	struct strlist usages;
+	struct trunk **trunks;		/* round robin inside the route */
+	size_t ntrunks;
+	bool suppress_caller_id;
+	const char *alternate_caller_id;
+	int line;
+};
+
+struct user {
+	const char *uri;		/* sip:user@domain as configured */
+	const char *key;		/* uri normalized for lookups */
+	const char *line_uri;
+	struct telnum line;
+	const char *display_name;
+	struct dial_plan *dial_plan;		/* as configured, may be NULL */
+	struct voice_policy *voice_policy;	/* as configured, may be NULL */
+	struct site *site;
+	int line_no;
+};
+
+struct unassigned {
+	const char *name;
+	char start[NUMBER_DIGITS_MAX + 2];
+	char end[NUMBER_DIGITS_MAX + 2];
+	unsigned priority;		/* lower wins, then list order */
+	unsigned status;		/* SIP status to answer, or 0 */
+	const char *reason;
+	const char *target;		/* SIP URI to send the call to, or NULL */
+	int line;
+};
+
+struct conf_server {
+	const char *domain;
+	struct strlist listen;
+	unsigned max_calls;
+	unsigned invite_timeout;
+	const char *user_agent;
+};
+
+struct conf_tls {
+	const char *certificate;
+	const char *private_key;
+	const char *ca;
+	const char *passphrase;
+	bool verify_peer;
+	unsigned verify_depth;
+	unsigned handshake_timeout;
+	const char *min_version;
+};
+
+struct conf_pool {
+	const char *address;
+	const char *identity;
+	struct strlist source_addresses;
+	bool trust_pai;
+	unsigned options_interval;
+};
+
+struct conf_trace {
+	bool messages;
+	bool decisions;
+	const char *text_file;
+	const char *pcap_file;
+	const char *hep_address;
+	unsigned hep_capture_id;
+};
+
+struct conf_control {
+	const char *socket;
+	unsigned mode;
+	const char *group;
+};
+
+struct directory;
+
+struct conf {
+	su_home_t home[1];
+	const char *path;
+	struct conf_server server;
+	struct conf_tls tls;
+	struct conf_pool pool;
+	struct conf_trace trace;
+	struct conf_control control;
+	struct dial_plan *dial_plans;
+	size_t ndial_plans;
+	struct voice_policy *voice_policies;
+	size_t nvoice_policies;
+	struct site *sites;
+	size_t nsites;
+	struct trunk *trunks;
+	size_t ntrunks;
+	struct route *routes;
+	size_t nroutes;
+	struct user *users;
+	size_t nusers;
+	struct unassigned *unassigned;	/* sorted: priority, then list order */
+	size_t nunassigned;
+	struct directory *dir;
+};
+
+enum conf_severity {
+	CONF_ERROR,
+	CONF_WARNING,
+};
+
+/*
+ * Loads path. Each problem is passed to msgf as "FILE:LINE: message"
+ * (warnings as "FILE:LINE: warning: message"), sorted by file and line.
+ * Returns a snapshot with one reference, or NULL when there was any error.
+ */
+struct conf *conf_load(const char *path,
+    void (*msgf)(void *arg, enum conf_severity, const char *msg), void *arg);
+
+struct conf *conf_ref(struct conf *);
+void conf_unref(struct conf *);
+
+/* Lookups by name; NULL when there is none. */
+struct dial_plan *conf_dial_plan(const struct conf *, const char *name);
+struct trunk *conf_trunk(const struct conf *, const char *name);
+struct voice_policy *conf_voice_policy(const struct conf *, const char *name);
+struct route *conf_route(const struct conf *, const char *name);
+
+/*
+ * Scope resolution (reference 1.6), never merged across scopes: the
+ * object's own plan or policy, else its site's, else the one named
+ * "Global". NULL when none applies.
+ */
+struct dial_plan *conf_user_dial_plan(const struct conf *, const struct user *);
+struct dial_plan *conf_trunk_dial_plan(const struct conf *, const struct trunk *);
+struct voice_policy *conf_user_voice_policy(const struct conf *, const struct user *);
+
+#endif

@@ -1,0 +1,398 @@
+/*
+ * conf_peers: the server, tls, pool, trunks, trace and control groups:
+ * who sipmed is, how it proves it, and the peers it talks to. Defaults
+ * for trunk behaviour are Lync's (reference 2.5). This file checks the
+ * form of addresses and names; reading certificate files is the TLS
+ * layer's start-up job, not the loader's.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/url.h>
+
+#include "conf_priv.h"
+
+/* A sip: or sips: URI with a host, as a listen address or a next hop. */
+static int
+check_sip_uri(struct loader *L, const config_setting_t *at, const char *what,
+    const char *v)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	url_t *u = url_make(home, v);
+	int bad = 0;
+
+	if (u == NULL || (u->url_type != url_sip && u->url_type != url_sips) ||
+	    u->url_host == NULL || u->url_host[0] == '\0') {
+		conf_error(L, at, "%s: \"%s\" is not a sip: or sips: URI with a host "
+		    "(like sips:192.0.2.10:5061)", what, v);
+		bad = 1;
+	} else if (u->url_port != NULL && (atoi(u->url_port) < 1 || atoi(u->url_port) > 65535)) {
+		conf_error(L, at, "%s: \"%s\": port must be 1 to 65535", what, v);
+		bad = 1;
+	}
+	su_home_deinit(home);
+	return bad;
+}
+
+static bool
+is_sips(const char *v)
+{
+	return v != NULL && strncmp(v, "sips:", 5) == 0;
+}
+
+static int
+check_addresses(struct loader *L, const config_setting_t *s, const char *what,
+    const struct strlist *l)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		unsigned char buf[16];
+
+		if (inet_pton(AF_INET, l->v[i], buf) != 1 && inet_pton(AF_INET6, l->v[i], buf) != 1) {
+			conf_error(L, config_setting_get_elem(s, (unsigned)i), "%s: \"%s\" is not "
+			    "an IPv4 or IPv6 address", what, l->v[i]);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* server */
+
+static const struct ckey server_keys[] = {
+	{ "domain", CK_STR, true, offsetof(struct conf_server, domain), 0, 0, 0, NULL, NULL },
+	{ "listen", CK_STRLIST, false, offsetof(struct conf_server, listen), 0, 0, 0, NULL, NULL },
+	{ "max_calls", CK_UINT, false, offsetof(struct conf_server, max_calls), 1, 1000000, 10000, NULL, NULL },
+	{ "invite_timeout", CK_UINT, false, offsetof(struct conf_server, invite_timeout), 1, 600, 180, NULL, NULL },
+	{ "user_agent", CK_STR, false, offsetof(struct conf_server, user_agent), 0, 0, 0, NULL, NULL },
+	CK_END
+};
+
+int
+conf_parse_server(struct loader *L, const config_setting_t *s)
+{
+	struct conf_server *sv = &L->conf->server;
+	const config_setting_t *ls;
+
+	if (s == NULL)
+		return 0;
+	if (conf_group(L, s, "server", server_keys, sv) > 0)
+		return 1;
+	ls = config_setting_get_member(s, "listen");
+	if (ls == NULL) {
+		static const char *def[] = { "sips:0.0.0.0:5061" };
+
+		sv->listen.v = def;
+		sv->listen.n = 1;
+	} else if (sv->listen.n == 0)
+		conf_error(L, ls, "server: \"listen\" must name at least one address");
+	for (size_t i = 0; i < sv->listen.n && ls != NULL; i++)
+		check_sip_uri(L, config_setting_get_elem(ls, (unsigned)i), "server: listen",
+		    sv->listen.v[i]);
+	return 0;
+}
+
+/* tls */
+
+static const struct ckey tls_keys[] = {
+	{ "certificate", CK_PATH, true, offsetof(struct conf_tls, certificate), 0, 0, 0, NULL, NULL },
+	{ "private_key", CK_PATH, true, offsetof(struct conf_tls, private_key), 0, 0, 0, NULL, NULL },
+	{ "ca", CK_PATH, true, offsetof(struct conf_tls, ca), 0, 0, 0, NULL, NULL },
+	{ "passphrase", CK_STR, false, offsetof(struct conf_tls, passphrase), 0, 0, 0, NULL, NULL },
+	{ "verify_peer", CK_BOOL, false, offsetof(struct conf_tls, verify_peer), 0, 0, 1, NULL, NULL },
+	{ "verify_depth", CK_UINT, false, offsetof(struct conf_tls, verify_depth), 1, 10, 4, NULL, NULL },
+	{ "handshake_timeout", CK_UINT, false, offsetof(struct conf_tls, handshake_timeout), 1, 300, 10, NULL, NULL },
+	{ "min_version", CK_STR, false, offsetof(struct conf_tls, min_version), 0, 0, 0, "1.2", NULL },
+	CK_END
+};
+
+int
+conf_parse_tls(struct loader *L, const config_setting_t *s)
+{
+	struct conf_tls *t = &L->conf->tls;
+
+	if (s == NULL)
+		return 0;
+	if (conf_group(L, s, "tls", tls_keys, t) > 0)
+		return 1;
+	if (strcmp(t->min_version, "1.2") != 0 && strcmp(t->min_version, "1.3") != 0)
+		conf_error(L, config_setting_get_member(s, "min_version"),
+		    "tls: \"min_version\" must be \"1.2\" or \"1.3\"");
+	return 0;
+}
+
+/* pool */
+
+static const struct ckey pool_keys[] = {
+	{ "address", CK_STR, true, offsetof(struct conf_pool, address), 0, 0, 0, NULL, NULL },
+	{ "identity", CK_STR, false, offsetof(struct conf_pool, identity), 0, 0, 0, NULL, NULL },
+	{ "source_addresses", CK_STRLIST, false, offsetof(struct conf_pool, source_addresses), 0, 0, 0, NULL, NULL },
+	{ "trust_pai", CK_BOOL, false, offsetof(struct conf_pool, trust_pai), 0, 0, 1, NULL, NULL },
+	{ "options_interval", CK_UINT, false, offsetof(struct conf_pool, options_interval), 0, 3600, 30, NULL, NULL },
+	CK_END
+};
+
+int
+conf_parse_pool(struct loader *L, const config_setting_t *s)
+{
+	struct conf_pool *p = &L->conf->pool;
+
+	if (s == NULL)
+		return 0;
+	if (conf_group(L, s, "pool", pool_keys, p) > 0)
+		return 1;
+	check_sip_uri(L, config_setting_get_member(s, "address"), "pool: address", p->address);
+	if (is_sips(p->address) && p->identity == NULL)
+		conf_error(L, s, "pool: a sips: address needs \"identity\", the name its "
+		    "certificate must carry");
+	check_addresses(L, config_setting_get_member(s, "source_addresses"),
+	    "pool: source_addresses", &p->source_addresses);
+	return 0;
+}
+
+/* trunks */
+
+static int
+trunk_site(struct loader *L, const config_setting_t *s, void *obj)
+{
+	return conf_ref_site(L, s, &((struct trunk *)obj)->site);
+}
+
+static int
+trunk_plan(struct loader *L, const config_setting_t *s, void *obj)
+{
+	return conf_ref_dial_plan(L, s, &((struct trunk *)obj)->inbound_dial_plan);
+}
+
+static int
+trunk_called(struct loader *L, const config_setting_t *s, void *obj)
+{
+	struct trunk *t = obj;
+	char owner[300];
+
+	snprintf(owner, sizeof(owner), "trunk \"%s\": called_number_rules", t->name);
+	t->called_rules = conf_parse_rule_list(L, s, owner, "called_number_rules");
+	return 0;
+}
+
+static int
+trunk_calling(struct loader *L, const config_setting_t *s, void *obj)
+{
+	struct trunk *t = obj;
+	char owner[300];
+
+	snprintf(owner, sizeof(owner), "trunk \"%s\": calling_number_rules", t->name);
+	t->calling_rules = conf_parse_rule_list(L, s, owner, "calling_number_rules");
+	return 0;
+}
+
+struct rc_src {
+	unsigned received;
+	unsigned q850_cause;
+	unsigned translated;
+};
+
+static const struct ckey rc_keys[] = {
+	{ "received", CK_UINT, true, offsetof(struct rc_src, received), 400, 699, 0, NULL, NULL },
+	{ "q850_cause", CK_UINT, false, offsetof(struct rc_src, q850_cause), 0, 127, 1000, NULL, NULL },
+	{ "translated", CK_UINT, true, offsetof(struct rc_src, translated), 400, 699, 0, NULL, NULL },
+	CK_END
+};
+
+static int
+trunk_rc(struct loader *L, const config_setting_t *s, void *obj)
+{
+	struct trunk *t = obj;
+	char what[300];
+	int n;
+
+	snprintf(what, sizeof(what), "trunk \"%s\": response_code_rules", t->name);
+	n = conf_list(L, s, what);
+	if (n <= 0)
+		return n < 0;
+	t->rc_rules = su_zalloc(L->home, (size_t)n * sizeof(*t->rc_rules));
+	for (int i = 0; i < n; i++) {
+		struct rc_src src;
+
+		if (conf_group(L, config_setting_get_elem(s, (unsigned)i), what, rc_keys, &src) > 0)
+			continue;
+		t->rc_rules[t->nrc_rules++] = (struct rc_rule){ src.received,
+		    src.q850_cause == 1000 ? -1 : (int)src.q850_cause, src.translated };
+	}
+	return 0;
+}
+
+static const struct ckey trunk_keys[] = {
+	{ "name", CK_STR, true, offsetof(struct trunk, name), 0, 0, 0, NULL, NULL },
+	{ "address", CK_STR, true, offsetof(struct trunk, address), 0, 0, 0, NULL, NULL },
+	{ "identity", CK_STR, false, offsetof(struct trunk, identity), 0, 0, 0, NULL, NULL },
+	{ "source_addresses", CK_STRLIST, false, offsetof(struct trunk, source_addresses), 0, 0, 0, NULL, NULL },
+	{ "site", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_site },
+	{ "inbound_dial_plan", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_plan },
+	{ "called_number_rules", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_called },
+	{ "calling_number_rules", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_calling },
+	{ "response_code_rules", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_rc },
+	{ "remove_plus", CK_BOOL, false, offsetof(struct trunk, remove_plus), 0, 0, 0, NULL, NULL },
+	{ "forward_pai", CK_BOOL, false, offsetof(struct trunk, forward_pai), 0, 0, 0, NULL, NULL },
+	{ "forward_call_history", CK_BOOL, false, offsetof(struct trunk, forward_call_history), 0, 0, 0, NULL, NULL },
+	{ "refer_support", CK_BOOL, false, offsetof(struct trunk, refer_support), 0, 0, 1, NULL, NULL },
+	{ "fast_failover", CK_BOOL, false, offsetof(struct trunk, fast_failover), 0, 0, 1, NULL, NULL },
+	{ "failover_timeout", CK_UINT, false, offsetof(struct trunk, failover_timeout), 1, 300, 10, NULL, NULL },
+	{ "session_timer", CK_BOOL, false, offsetof(struct trunk, session_timer), 0, 0, 0, NULL, NULL },
+	{ "max_early_dialogs", CK_UINT, false, offsetof(struct trunk, max_early_dialogs), 1, 1000, 20, NULL, NULL },
+	{ "options_interval", CK_UINT, false, offsetof(struct trunk, options_interval), 0, 3600, 30, NULL, NULL },
+	{ "options_misses", CK_UINT, false, offsetof(struct trunk, options_misses), 1, 100, 5, NULL, NULL },
+	CK_END
+};
+
+/* Lync's New-CsOutboundTranslationRule defaults: strip the leading +. */
+static struct ruleset *
+default_called_rules(struct loader *L)
+{
+	struct ruleset *rs = ruleset_new(L->home, "called_number_rules");
+	char err[256];
+
+	if (rs == NULL || ruleset_add(rs, "Default", "^\\+(\\d*)$", "$1", 0, err,
+	    sizeof(err)) == NULL || ruleset_build(rs) == -1)
+		return NULL;
+	return rs;
+}
+
+static void
+parse_trunk(struct loader *L, const config_setting_t *e, struct trunk *t)
+{
+	char what[300];
+	const char *name = conf_name_of(e, "name");
+
+	/* The name first: rule lists name their trunk in messages. */
+	t->name = su_strdup(L->home, name);
+	t->line = conf_line(e);
+	snprintf(what, sizeof(what), "trunk \"%s\"", name);
+	if (conf_group(L, e, what, trunk_keys, t) > 0)
+		return;
+	if (!conf_name_ok(t->name))
+		conf_error(L, e, "trunk names must be 1 to 256 printable characters");
+	check_sip_uri(L, config_setting_get_member(e, "address"), what, t->address);
+	if (is_sips(t->address) && t->identity == NULL)
+		conf_error(L, e, "%s: a sips: address needs \"identity\", the name its "
+		    "certificate must carry", what);
+	check_addresses(L, config_setting_get_member(e, "source_addresses"), what,
+	    &t->source_addresses);
+	if (t->called_rules == NULL && config_setting_get_member(e, "called_number_rules") == NULL)
+		t->called_rules = default_called_rules(L);
+	if (t->calling_rules == NULL)
+		t->calling_rules = conf_parse_rule_list(L, NULL, what, "calling_number_rules");
+}
+
+int
+conf_parse_trunks(struct loader *L, const config_setting_t *s)
+{
+	struct conf *c = L->conf;
+	int n = s != NULL ? conf_list(L, s, "trunks") : 0;
+
+	if (n <= 0)
+		return 0;
+	c->trunks = su_zalloc(L->home, (size_t)n * sizeof(*c->trunks));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		struct trunk *t = &c->trunks[i];
+
+		if (conf_trunk(c, conf_name_of(e, "name")) != NULL)
+			conf_error(L, e, "two trunks are named \"%s\"", conf_name_of(e, "name"));
+		parse_trunk(L, e, t);
+		c->ntrunks = (size_t)i + 1;
+	}
+	return 0;
+}
+
+/* trace */
+
+static const struct ckey trace_keys[] = {
+	{ "messages", CK_BOOL, false, offsetof(struct conf_trace, messages), 0, 0, 0, NULL, NULL },
+	{ "decisions", CK_BOOL, false, offsetof(struct conf_trace, decisions), 0, 0, 0, NULL, NULL },
+	{ "text_file", CK_PATH, false, offsetof(struct conf_trace, text_file), 0, 0, 0, NULL, NULL },
+	{ "pcap_file", CK_PATH, false, offsetof(struct conf_trace, pcap_file), 0, 0, 0, NULL, NULL },
+	{ "hep_address", CK_STR, false, offsetof(struct conf_trace, hep_address), 0, 0, 0, NULL, NULL },
+	{ "hep_capture_id", CK_UINT, false, offsetof(struct conf_trace, hep_capture_id), 0, 2147483647, 2001, NULL, NULL },
+	CK_END
+};
+
+int
+conf_parse_trace(struct loader *L, const config_setting_t *s)
+{
+	struct conf_trace *t = &L->conf->trace;
+	const char *h;
+
+	if (s == NULL) {
+		t->hep_capture_id = 2001;
+		return 0;
+	}
+	if (conf_group(L, s, "trace", trace_keys, t) > 0)
+		return 1;
+	h = t->hep_address;
+	if (h != NULL && (strncmp(h, "udp:", 4) != 0 || strrchr(h + 4, ':') == NULL))
+		conf_error(L, config_setting_get_member(s, "hep_address"), "trace: \"hep_address\" "
+		    "must look like udp:HOST:PORT (got \"%s\")", h);
+	return 0;
+}
+
+/* control */
+
+/* libconfig has no octal: the mode is a string like "0660". */
+static int
+control_mode(struct loader *L, const config_setting_t *s, void *obj)
+{
+	const char *v = config_setting_get_string(s);
+	char *end = NULL;
+	unsigned long m = v ? strtoul(v, &end, 8) : 0;
+
+	if (v == NULL || *v == '\0' || *end != '\0' || m > 0777) {
+		conf_error(L, s, "control: \"mode\" must be an octal string like \"0660\"");
+		return 1;
+	}
+	((struct conf_control *)obj)->mode = (unsigned)m;
+	return 0;
+}
+
+static const struct ckey control_keys[] = {
+	{ "socket", CK_PATH, false, offsetof(struct conf_control, socket), 0, 0, 0, "/run/sipmed/sipmed.sock", NULL },
+	{ "mode", CK_FUNC, false, 0, 0, 0, 0, NULL, control_mode },
+	{ "group", CK_STR, false, offsetof(struct conf_control, group), 0, 0, 0, NULL, NULL },
+	CK_END
+};
+
+int
+conf_parse_control(struct loader *L, const config_setting_t *s)
+{
+	struct conf_control *ctl = &L->conf->control;
+
+	ctl->mode = 0660;
+	if (s == NULL) {
+		ctl->socket = "/run/sipmed/sipmed.sock";
+		return 0;
+	}
+	return conf_group(L, s, "control", control_keys, ctl);
+}
+
+void
+conf_check_tls(struct loader *L)
+{
+	const struct conf *c = L->conf;
+	const char *who = NULL;
+
+	if (c->tls.certificate != NULL)
+		return;
+	for (size_t i = 0; i < c->server.listen.n && who == NULL; i++)
+		if (is_sips(c->server.listen.v[i]))
+			who = "a sips: listen address (the default is sips:0.0.0.0:5061)";
+	if (who == NULL && is_sips(c->pool.address))
+		who = "the pool's sips: address";
+	for (size_t i = 0; i < c->ntrunks && who == NULL; i++)
+		if (is_sips(c->trunks[i].address))
+			who = "a trunk's sips: address";
+	if (who != NULL)
+		conf_error(L, NULL, "missing group \"tls\": %s needs a certificate", who);
+}

@@ -1,0 +1,151 @@
+/*
+ * conf_rules: the dial_plans group and every list of Pattern ->
+ * Translation rules (dial plan normalization rules, trunk called- and
+ * calling-number rules). Rules are compiled here, in list order, which is
+ * their priority: the first rule is priority 0 and is tried first.
+ */
+#include <string.h>
+
+#include "conf_priv.h"
+
+struct rule_src {
+	const char *name;
+	const char *pattern;
+	const char *translation;
+	const char *description;
+};
+
+static const struct ckey rule_keys[] = {
+	{ "name", CK_STR, true, offsetof(struct rule_src, name), 0, 0, 0, NULL, NULL },
+	{ "pattern", CK_STR, true, offsetof(struct rule_src, pattern), 0, 0, 0, NULL, NULL },
+	{ "translation", CK_STR, true, offsetof(struct rule_src, translation), 0, 0, 0, NULL, NULL },
+	{ "description", CK_STR, false, offsetof(struct rule_src, description), 0, 0, 0, NULL, NULL },
+	CK_END
+};
+
+static bool
+rule_name_taken(const struct ruleset *rs, const char *name)
+{
+	return ruleset_find(rs, name) != NULL;
+}
+
+static void
+parse_rule(struct loader *L, struct ruleset *rs, const config_setting_t *e,
+    const char *owner)
+{
+	struct rule_src src = { 0 };
+	const struct rule *r;
+	char what[600], err[512];
+
+	snprintf(what, sizeof(what), "%s: rule \"%s\"", owner, conf_name_of(e, "name"));
+	if (conf_group(L, e, what, rule_keys, &src) > 0)
+		return;
+	if (!conf_name_ok(src.name)) {
+		conf_error(L, e, "%s: a rule name must be 1 to 256 printable characters", owner);
+		return;
+	}
+	if (rule_name_taken(rs, src.name)) {
+		conf_error(L, e, "%s: two rules are named \"%s\"", owner, src.name);
+		return;
+	}
+	r = ruleset_add(rs, src.name, src.pattern, src.translation, 0, err, sizeof(err));
+	if (r == NULL) {
+		conf_error(L, config_setting_get_member(e, strstr(err, "translation") == err ?
+		    "translation" : "pattern"), "%s: %s", what, err);
+		return;
+	}
+	if (!rule_is_anchored(r))
+		conf_warning(L, config_setting_get_member(e, "pattern"), "%s: pattern \"%s\" is "
+		    "not anchored with ^...$: the result is the translation alone, text "
+		    "outside the match is dropped", what, src.pattern);
+}
+
+struct ruleset *
+conf_parse_rule_list(struct loader *L, const config_setting_t *s, const char *owner,
+    const char *listname)
+{
+	struct ruleset *rs = ruleset_new(L->home, listname);
+	char what[600];
+	int n;
+
+	snprintf(what, sizeof(what), "%s: \"%s\"", owner, listname);
+	if (rs == NULL) {
+		conf_error(L, s, "out of memory");
+		return NULL;
+	}
+	n = s != NULL ? conf_list(L, s, what) : 0;
+	for (int i = 0; i < n; i++)
+		parse_rule(L, rs, config_setting_get_elem(s, (unsigned)i), owner);
+	if (ruleset_build(rs) == -1)
+		conf_error(L, s, "out of memory");
+	return rs;
+}
+
+static int
+plan_rules(struct loader *L, const config_setting_t *s, void *obj)
+{
+	struct dial_plan *dp = obj;
+	char owner[300];
+
+	snprintf(owner, sizeof(owner), "dial plan \"%s\"", dp->name ? dp->name : "?");
+	dp->rules = conf_parse_rule_list(L, s, owner, dp->name ? dp->name : "?");
+	return 0;
+}
+
+static const struct ckey plan_keys[] = {
+	{ "name", CK_STR, true, offsetof(struct dial_plan, name), 0, 0, 0, NULL, NULL },
+	{ "description", CK_STR, false, offsetof(struct dial_plan, description), 0, 0, 0, NULL, NULL },
+	{ "rules", CK_FUNC, false, 0, 0, 0, 0, NULL, plan_rules },
+	CK_END
+};
+
+int
+conf_parse_dial_plans(struct loader *L, const config_setting_t *s)
+{
+	struct conf *c = L->conf;
+	int n = s != NULL ? conf_list(L, s, "dial_plans") : 0;
+
+	if (n <= 0)
+		return 0;
+	c->dial_plans = su_zalloc(L->home, (size_t)n * sizeof(*c->dial_plans));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		struct dial_plan *dp = &c->dial_plans[i];
+		const char *name = conf_name_of(e, "name");
+		char what[300];
+
+		/* The name first, so the rules' messages can say whose they are. */
+		dp->name = strcmp(name, "?") ? su_strdup(L->home, name) : NULL;
+		snprintf(what, sizeof(what), "dial plan \"%s\"", name);
+		dp->line = conf_line(e);
+		if (dp->name != NULL && conf_dial_plan(c, dp->name) != NULL)
+			conf_error(L, e, "two dial plans are named \"%s\"", dp->name);
+		else if (dp->name != NULL && !conf_name_ok(dp->name))
+			conf_error(L, e, "dial plan names must be 1 to 256 printable characters");
+		c->ndial_plans = (size_t)i + 1;
+		conf_group(L, e, what, plan_keys, dp);
+		if (dp->rules == NULL)
+			dp->rules = conf_parse_rule_list(L, NULL, what, name);
+	}
+	return 0;
+}
+
+/* Resolves a string setting naming a dial plan. */
+int
+conf_ref_dial_plan(struct loader *L, const config_setting_t *s, struct dial_plan **dpp)
+{
+	const char *v = config_setting_get_string(s);
+
+	if (v == NULL) {
+		conf_error(L, s, "%s: \"%s\" must be the name of a dial plan, in double quotes",
+		    L->what, config_setting_name(s));
+		return 1;
+	}
+	*dpp = conf_dial_plan(L->conf, v);
+	if (*dpp == NULL) {
+		conf_error(L, s, "%s: %s: no dial plan is named \"%s\"", L->what,
+		    config_setting_name(s), v);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,326 @@
+/*
+ * decide: inbound and outbound number handling (reference sections 1-4).
+ * Choices made where Lync's behaviour is ambiguous (reference section 6),
+ * also documented in etc/sipmed.conf:
+ *
+ * - A called number that matches no rule of the trunk's dial plan is
+ *   refused with Lync's 404 and ms-diagnostics 14010. A calling number
+ *   that matches no rule is passed on unchanged, never a reason to fail.
+ * - Numbers starting with + are E.164 already and skip normalization.
+ * - RNL: exact LineURI, then a base number held by one LineURI, else
+ *   ambiguous, which is treated as unassigned (see directory.h).
+ * - Trunk translation rules see numbers without ;ext= and run before
+ *   remove_plus; a suppressed caller ID is replaced by the route's
+ *   alternate caller ID before the calling-number rules run.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "decide.h"
+#include "directory.h"
+#include "number.h"
+
+static const struct {
+	unsigned status;
+	const char *reason;
+} reasons[] = {
+	{ 400, "Bad Request" }, { 403, "Forbidden" }, { 404, "Not Found" },
+	{ 408, "Request Timeout" }, { 410, "Gone" }, { 480, "Temporarily Unavailable" },
+	{ 484, "Address Incomplete" }, { 486, "Busy Here" }, { 500, "Server Internal Error" },
+	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" }, { 504, "Server Time-out" },
+	{ 600, "Busy Everywhere" }, { 603, "Decline" }, { 604, "Does Not Exist Anywhere" },
+};
+
+const char *
+decide_reason(unsigned status)
+{
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (reasons[i].status == status)
+			return reasons[i].reason;
+	return status < 500 ? "Request Failed" : status < 600 ? "Server Error" : "Failure";
+}
+
+static int
+reject(struct decision *d, unsigned status, const char *reason, const struct dtrace *tr)
+{
+	d->kind = DECISION_REJECT;
+	d->status = status;
+	d->reason = reason ? reason : decide_reason(status);
+	dtrace_step(tr, "reject: %u %s", d->status, d->reason);
+	return 0;
+}
+
+static bool
+copy_number(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= RULE_OUT_MAX)
+		return false;
+	memcpy(dst, src, n + 1);
+	return true;
+}
+
+/*
+ * Normalizes number with plan into out. Returns 1 when a rule matched (or
+ * the number was E.164 already), 0 when none did (out = number), -1 on a
+ * result that does not fit.
+ */
+static int
+normalize(const struct dial_plan *plan, const char *number, char *out,
+    const struct rule **rulep, const char *what, const struct dtrace *tr)
+{
+	int rc;
+
+	*rulep = NULL;
+	if (number[0] == '+') {
+		dtrace_step(tr, "%s %s is E.164: no dial plan consulted", what, number);
+		return copy_number(out, number) ? 1 : -1;
+	}
+	rc = ruleset_apply(plan->rules, number, strlen(number), out, RULE_OUT_MAX, rulep);
+	if (rc == 1)
+		dtrace_step(tr, "%s: dial plan \"%s\" rule \"%s\": %s -> %s", what, plan->name,
+		    rule_name(*rulep), number, out);
+	else if (rc == 0) {
+		dtrace_step(tr, "%s: dial plan \"%s\": no rule matches %s", what, plan->name,
+		    number);
+		copy_number(out, number);
+	}
+	return rc;
+}
+
+static void
+decision_init(struct decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->kind = DECISION_REJECT;
+}
+
+/* Finds the unassigned number range holding number (base part), or NULL. */
+static const struct unassigned *
+unassigned_find(const struct conf *c, const char *number)
+{
+	size_t len = number_base_len(number);
+
+	for (size_t i = 0; i < c->nunassigned; i++) {
+		const struct unassigned *u = &c->unassigned[i];
+
+		if (strlen(u->start) == len && strncmp(u->start, number, len) <= 0 &&
+		    strncmp(number, u->end, len) <= 0)
+			return u;
+	}
+	return NULL;
+}
+
+static int
+inbound_unassigned(const struct conf *c, struct decision *d, const struct dtrace *tr)
+{
+	const struct unassigned *u = unassigned_find(c, d->called);
+
+	if (u == NULL) {
+		dtrace_step(tr, "unassigned numbers: no range holds %s", d->called);
+		return reject(d, 404, NULL, tr);
+	}
+	d->range = u;
+	if (u->target != NULL) {
+		d->kind = DECISION_TARGET;
+		d->target = u->target;
+		dtrace_step(tr, "unassigned numbers: range \"%s\" sends %s to %s", u->name,
+		    d->called, u->target);
+		return 0;
+	}
+	dtrace_step(tr, "unassigned numbers: range \"%s\" answers %s with %u", u->name,
+	    d->called, u->status);
+	return reject(d, u->status, u->reason, tr);
+}
+
+static void
+inbound_calling(const struct dial_plan *plan, const char *calling, struct decision *d,
+    const struct dtrace *tr)
+{
+	const struct rule *r;
+
+	if (calling == NULL || calling[0] == '\0')
+		return;
+	if (!number_is_sane(calling)) {
+		dtrace_step(tr, "calling number is not a number: passed on as anonymous");
+		return;
+	}
+	/* No match, or a result too long: the caller ID is kept as sent. */
+	if (normalize(plan, calling, d->calling, &r, "calling number", tr) == -1)
+		copy_number(d->calling, calling);
+}
+
+int
+decide_inbound(const struct conf *c, const struct trunk *t, const char *called,
+    const char *calling, struct decision *d, const struct dtrace *tr)
+{
+	const struct dial_plan *plan = conf_trunk_dial_plan(c, t);
+	struct user *u = NULL;
+	int rc;
+
+	decision_init(d);
+	dtrace_step(tr, "inbound from trunk \"%s\": called %s, calling %s", t->name, called,
+	    calling && calling[0] ? calling : "(none)");
+	if (called[0] == '\0')
+		return reject(d, 484, NULL, tr);
+	if (!number_is_sane(called))
+		return reject(d, 400, "Invalid Called Number", tr);
+	d->plan = plan;
+	rc = normalize(plan, called, d->called, &d->rule, "called number", tr);
+	if (rc == -1) {
+		reject(d, 500, NULL, tr);
+		return -1;
+	}
+	if (rc == 0) {
+		snprintf(d->diagnostics, sizeof(d->diagnostics), "14010;reason=\"Unable to find "
+		    "an exact match in the rules set\";CalledNumber=\"%s\";ProfileName=\"%s\"",
+		    called, plan->name);
+		return reject(d, 404, "No matching rule has been found in the dial plan for the "
+		    "called number.", tr);
+	}
+	inbound_calling(plan, calling, d, tr);
+	switch (directory_rnl(c->dir, d->called, &u)) {
+	case RNL_FOUND:
+		d->kind = DECISION_USER;
+		d->callee = u;
+		d->target = u->uri;
+		dtrace_step(tr, "reverse number lookup: %s is %s (%s)", d->called, u->uri,
+		    u->line_uri);
+		return 0;
+	case RNL_AMBIGUOUS:
+		dtrace_step(tr, "reverse number lookup: %s is shared by several LineURIs with "
+		    "extensions: ambiguous, treated as unassigned", d->called);
+		break;
+	case RNL_NOT_FOUND:
+		dtrace_step(tr, "reverse number lookup: no user has %s", d->called);
+		break;
+	}
+	return inbound_unassigned(c, d, tr);
+}
+
+static int
+apply_trunk_rules(const struct ruleset *rs, const char *in, char *out,
+    const struct rule **rulep, const char *what, const struct trunk *t,
+    const struct dtrace *tr)
+{
+	size_t len = number_base_len(in);
+	int rc;
+
+	rc = ruleset_apply(rs, in, len, out, RULE_OUT_MAX, rulep);
+	if (rc == 1)
+		dtrace_step(tr, "trunk \"%s\": %s rule \"%s\": %.*s -> %s", t->name, what,
+		    rule_name(*rulep), (int)len, in, out);
+	else if (rc == 0) {
+		if (len >= RULE_OUT_MAX)
+			return -1;
+		memcpy(out, in, len);
+		out[len] = '\0';
+		dtrace_step(tr, "trunk \"%s\": no %s rule matches %s: sent as is", t->name,
+		    what, out);
+	}
+	return rc == -1 ? -1 : 0;
+}
+
+static void
+strip_plus(char *s)
+{
+	if (s[0] == '+')
+		memmove(s, s + 1, strlen(s));
+}
+
+int
+decide_trunk_numbers(const struct trunk *t, const struct route *r, const char *called,
+    const char *calling, struct trunk_numbers *out, const struct dtrace *tr)
+{
+	char alt[RULE_OUT_MAX];
+
+	memset(out, 0, sizeof(*out));
+	if (r != NULL && r->suppress_caller_id && calling != NULL && calling[0] != '\0') {
+		/* AlternateCallerId may be written without +: rules expect +E.164. */
+		snprintf(alt, sizeof(alt), "%s%s", r->alternate_caller_id[0] == '+' ? "" : "+",
+		    r->alternate_caller_id);
+		dtrace_step(tr, "route \"%s\": caller ID %s suppressed, presenting %s", r->name,
+		    calling, alt);
+		calling = alt;
+	}
+	if (apply_trunk_rules(t->called_rules, called, out->called, &out->called_rule,
+	    "called number", t, tr) == -1)
+		return -1;
+	if (calling != NULL && calling[0] != '\0' && apply_trunk_rules(t->calling_rules,
+	    calling, out->calling, &out->calling_rule, "calling number", t, tr) == -1)
+		return -1;
+	if (t->remove_plus) {
+		strip_plus(out->called);
+		strip_plus(out->calling);
+		dtrace_step(tr, "trunk \"%s\": remove_plus: called %s, calling %s", t->name,
+		    out->called, out->calling[0] ? out->calling : "(none)");
+	}
+	return 0;
+}
+
+static int
+outbound_route(const struct conf *c, struct decision *d, const struct dtrace *tr)
+{
+	const struct voice_policy *vp = conf_user_voice_policy(c, d->caller);
+
+	if (vp == NULL) {
+		dtrace_step(tr, "routing: no voice policy applies to %s", d->caller->uri);
+		return reject(d, 403, NULL, tr);
+	}
+	d->nchoices = route_select(vp, c, d->called, d->choices, ROUTE_CHOICES_MAX, tr);
+	if (d->nchoices == 0) {
+		dtrace_step(tr, "routing: voice policy \"%s\": no route for %s", vp->name,
+		    d->called);
+		snprintf(d->diagnostics, sizeof(d->diagnostics), "12004;reason=\"The user is "
+		    "not authorized to call the specified number\";CalledNumber=\"%s\"", d->called);
+		return reject(d, 403, NULL, tr);
+	}
+	d->kind = DECISION_PSTN;
+	dtrace_step(tr, "routing: route \"%s\", trunk \"%s\" (%zu trunk%s to try)",
+	    d->choices[0].route->name, d->choices[0].trunk->name, d->nchoices,
+	    d->nchoices == 1 ? "" : "s");
+	if (decide_trunk_numbers(d->choices[0].trunk, d->choices[0].route, d->called,
+	    d->calling, &d->first, tr) == -1) {
+		reject(d, 500, NULL, tr);
+		return -1;
+	}
+	return 0;
+}
+
+int
+decide_outbound(const struct conf *c, const char *caller_uri, const char *dialed,
+    struct decision *d, const struct dtrace *tr)
+{
+	struct user *callee = NULL;
+	int rc;
+
+	decision_init(d);
+	dtrace_step(tr, "outbound from %s: dialed %s", caller_uri, dialed);
+	d->caller = directory_user(c->dir, caller_uri);
+	if (d->caller == NULL) {
+		dtrace_step(tr, "caller %s is not a configured user", caller_uri);
+		return reject(d, 403, NULL, tr);
+	}
+	if (dialed[0] == '\0')
+		return reject(d, 484, NULL, tr);
+	if (!number_is_sane(dialed))
+		return reject(d, 400, "Invalid Called Number", tr);
+	d->plan = conf_user_dial_plan(c, d->caller);
+	rc = normalize(d->plan, dialed, d->called, &d->rule, "dialed number", tr);
+	if (rc == -1) {
+		reject(d, 500, NULL, tr);
+		return -1;
+	}
+	/* The caller's own number, without extension, is what the PSTN sees. */
+	snprintf(d->calling, sizeof(d->calling), "%s", d->caller->line.base);
+	if (directory_rnl(c->dir, d->called, &callee) == RNL_FOUND) {
+		d->kind = DECISION_USER;
+		d->callee = callee;
+		d->target = callee->uri;
+		dtrace_step(tr, "reverse number lookup: %s is %s: the call stays internal",
+		    d->called, callee->uri);
+		return 0;
+	}
+	return outbound_route(c, d, tr);
+}

@@ -1,0 +1,85 @@
+/*
+ * decide: call processing decisions, the number handling of a call in
+ * one place. The live B2BUA and sipmedctl's offline test commands call
+ * exactly these functions, so what an administrator tests is what a call
+ * does.
+ *
+ *   decide_inbound()       gateway -> pool: normalize the called and calling
+ *                          numbers with the trunk's dial plan, find the
+ *                          user who owns the number, or an unassigned
+ *                          number range, or reject
+ *   decide_outbound()      pool -> gateway: normalize with the caller's dial
+ *                          plan, keep calls to our own users internal,
+ *                          route, and translate for the first trunk
+ *   decide_trunk_numbers() the called and calling numbers as one trunk
+ *                          wants them (again on each failover)
+ */
+#ifndef SIPMED_DECIDE_H
+#define SIPMED_DECIDE_H
+
+#include "conf.h"
+#include "dtrace.h"
+#include "route.h"
+
+enum decision_kind {
+	DECISION_USER,		/* to a configured user, through the pool */
+	DECISION_TARGET,	/* to an unassigned number range's target URI */
+	DECISION_PSTN,		/* out through the trunks in choices */
+	DECISION_REJECT,	/* answer status/reason (+ ms-diagnostics) */
+};
+
+struct trunk_numbers {
+	char called[RULE_OUT_MAX];
+	char calling[RULE_OUT_MAX];	/* "" when there is no calling number */
+	const struct rule *called_rule;	/* NULL: no rule matched, sent as is */
+	const struct rule *calling_rule;
+};
+
+struct decision {
+	enum decision_kind kind;
+	char called[RULE_OUT_MAX];	/* after normalization */
+	char calling[RULE_OUT_MAX];	/* after normalization; "" when none */
+	const struct dial_plan *plan;	/* plan the called number went through */
+	const struct rule *rule;	/* its matching rule; NULL when none/skipped */
+	const struct user *caller;	/* outbound: the calling user */
+	const struct user *callee;	/* DECISION_USER */
+	const char *target;		/* DECISION_USER/_TARGET: SIP URI */
+	const struct unassigned *range;	/* the unassigned range used, if any */
+	unsigned status;		/* DECISION_REJECT */
+	const char *reason;
+	char diagnostics[512];		/* ms-diagnostics value, or "" */
+	struct route_choice choices[ROUTE_CHOICES_MAX];	/* DECISION_PSTN */
+	size_t nchoices;
+	struct trunk_numbers first;	/* DECISION_PSTN: numbers for choices[0] */
+};
+
+/*
+ * Decides an inbound call from trunk t. called is the number from the
+ * Request-URI (digits, or +E.164, optionally ;ext=N); calling may be NULL.
+ * Fills *d. Returns 0, or -1 when a rule's result does not fit (d then
+ * rejects with 500).
+ */
+int decide_inbound(const struct conf *, const struct trunk *t, const char *called,
+    const char *calling, struct decision *d, const struct dtrace *);
+
+/*
+ * Decides an outbound call from the user whose SIP URI is caller_uri to
+ * the dialed number. Fills *d. Returns 0 or -1 as decide_inbound().
+ */
+int decide_outbound(const struct conf *, const char *caller_uri, const char *dialed,
+    struct decision *d, const struct dtrace *);
+
+/*
+ * Translates E.164 called (and calling, which may be NULL or "") for
+ * trunk t, reached through route r (may be NULL): the route's alternate
+ * caller ID when it suppresses the caller's, then the trunk's called- and
+ * calling-number rules (first match wins; no match: unchanged; rules see
+ * numbers without ;ext=), then remove_plus. Returns 0 or -1 (too long).
+ */
+int decide_trunk_numbers(const struct trunk *t, const struct route *r, const char *called,
+    const char *calling, struct trunk_numbers *out, const struct dtrace *);
+
+/* The standard reason phrase for a SIP status code. */
+const char *decide_reason(unsigned status);
+
+#endif

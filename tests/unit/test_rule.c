@@ -1,0 +1,125 @@
+/*
+ * test_rule: the rule engine against the reference's public vectors
+ * (tests/data/rule_vectors.txt) and .NET substitution semantics, through
+ * both the indexed lookup and the linear reference scan; and the
+ * translations that must be refused when a configuration is loaded.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ruleset.h"
+#include "tap.h"
+
+static su_home_t home[1] = { SU_HOME_INIT(home) };
+
+static void
+check_expect(const struct ruleset *rs, char *input, char *want, char *want_rule, int line)
+{
+	const struct rule *r = NULL, *lr = NULL;
+	char out[RULE_OUT_MAX], lout[RULE_OUT_MAX];
+	int rc = ruleset_apply(rs, input, strlen(input), out, sizeof(out), &r);
+	int lrc = ruleset_apply_linear(rs, input, strlen(input), lout, sizeof(lout), &lr);
+
+	if (strcmp(want, "-") == 0) {
+		ok(rc == 0 && lrc == 0, "%s: %s matches no rule (vectors line %d)",
+		    ruleset_name(rs), input, line);
+		return;
+	}
+	is_str(rc == 1 ? out : NULL, want, "%s: %s -> %s (vectors line %d)", ruleset_name(rs),
+	    input, want, line);
+	is_str(r ? rule_name(r) : NULL, want_rule, "%s: %s by rule %s", ruleset_name(rs), input,
+	    want_rule);
+	ok(lrc == 1 && lr == r && strcmp(lout, out) == 0,
+	    "%s: %s: the linear scan agrees with the index", ruleset_name(rs), input);
+}
+
+static void
+run_vectors(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[2048];
+	struct ruleset *rs = NULL;
+	bool built = false;
+	int lineno = 0;
+
+	if (!ok(f != NULL, "open %s", path))
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *fields[4] = { NULL }, *p = line, err[512];
+		int n = 0;
+
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		while (n < 4 && (fields[n] = strsep(&p, "\t")) != NULL)
+			n++;
+		if (strcmp(fields[0], "plan") == 0) {
+			rs = ruleset_new(home, fields[1]);
+			built = false;
+		} else if (strcmp(fields[0], "rule") == 0 && n == 4 && rs != NULL) {
+			if (ruleset_add(rs, fields[1], fields[2], fields[3], 0, err, sizeof(err)) == NULL)
+				ok(0, "compile %s: %s", fields[1], err);
+		} else if (strcmp(fields[0], "expect") == 0 && n == 4 && rs != NULL) {
+			if (!built)
+				built = ruleset_build(rs) == 0;
+			check_expect(rs, fields[1], fields[2], fields[3], lineno);
+		} else
+			ok(0, "vectors line %d is malformed", lineno);
+	}
+	fclose(f);
+}
+
+static void
+refuses(const char *pattern, const char *translation, const char *want_in_msg)
+{
+	char err[512] = "";
+	struct rule *r = rule_compile(home, "r", pattern, translation, 0, err, sizeof(err));
+
+	ok(r == NULL && strstr(err, want_in_msg) != NULL,
+	    "%s -> %s is refused at load: %s", pattern, translation, err);
+	rule_free(r);
+}
+
+static void
+test_refused_at_load(void)
+{
+	/* vector 51: a group the pattern does not have */
+	refuses("^(\\d{4})$", "+1503312$2", "refers to group $2 but the pattern has 1 group");
+	/* vector 52: $10 is group 10, not group 1 then 0 */
+	refuses("^(\\d{4})$", "+1503312$10", "write ${1}0 for group 1 followed by 0");
+	refuses("^(\\d{4})$", "${9}", "refers to group $9");
+	refuses("^(?<n>\\d{4})$", "${m}", "no group of that name");
+	refuses("^(\\d{4}$", "$1", "missing closing parenthesis at offset");
+	refuses("^[0-9$", "$1", "missing terminating ] for character class");
+}
+
+static void
+test_pattern_only_and_limits(void)
+{
+	char err[256], out[8];
+	struct rule *r = rule_compile(home, "route", "^\\+1\\d{10}$", NULL, RULE_PATTERN_ONLY,
+	    err, sizeof(err));
+
+	ok(r != NULL, "a route pattern compiles without a translation");
+	is_int(rule_match(r, "+15035550100", 12), 1, "route pattern matches +15035550100");
+	is_int(rule_match(r, "+1503555010", 11), 0, "route pattern refuses 10 digits");
+	rule_free(r);
+
+	r = rule_compile(home, "long", "^(\\d+)$", "$1$1$1", 0, err, sizeof(err));
+	is_int(rule_apply(r, "12345", 5, out, sizeof(out)), -1,
+	    "a result longer than the output buffer is an error, not a truncation");
+	rule_free(r);
+	ok(rule_compile(home, "jit", "^(\\d)$", "$1", 0, err, sizeof(err)) != NULL,
+	    "rules compile (JIT when the system allows it)");
+}
+
+int
+main(void)
+{
+	run_vectors(tap_srcpath("tests/data/rule_vectors.txt"));
+	test_refused_at_load();
+	test_pattern_only_and_limits();
+	su_home_deinit(home);
+	return tap_done();
+}

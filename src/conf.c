@@ -212,8 +212,9 @@ conf_check_scopes(struct loader *L, const config_setting_t *root)
 	const config_setting_t *trunks = config_setting_get_member(root, "trunks");
 	const config_setting_t *users = config_setting_get_member(root, "users");
 
+	/* Objects that failed to parse were reported already: skip them. */
 	for (size_t i = 0; i < c->ntrunks; i++)
-		if (conf_trunk_dial_plan(c, &c->trunks[i]) == NULL)
+		if (c->trunks[i].address != NULL && conf_trunk_dial_plan(c, &c->trunks[i]) == NULL)
 			conf_error(L, config_setting_get_elem(trunks, (unsigned)i),
 			    "trunk \"%s\": no inbound_dial_plan, none on its site, and no dial "
 			    "plan named \"Global\"", c->trunks[i].name);
@@ -221,6 +222,8 @@ conf_check_scopes(struct loader *L, const config_setting_t *root)
 		const struct user *u = &c->users[i];
 		const config_setting_t *at = config_setting_get_elem(users, (unsigned)i);
 
+		if (u->key == NULL)
+			continue;
 		if (conf_user_dial_plan(c, u) == NULL)
 			conf_error(L, at, "user \"%s\": no dial_plan, none on its site, and no "
 			    "dial plan named \"Global\"", u->uri);

@@ -248,6 +248,9 @@ apply_default(struct loader *L, const struct ckey *k, char *obj)
 		*(unsigned *)(obj + k->off) = (unsigned)k->def;
 		break;
 	case CK_STRLIST:
+	case CK_PLAN:
+	case CK_SITE:
+	case CK_POLICY:
 	case CK_FUNC:
 		break;
 	}
@@ -294,6 +297,12 @@ read_value(struct loader *L, const config_setting_t *s, const char *what,
 		return 0;
 	case CK_STRLIST:
 		return read_strlist(L, s, what, (struct strlist *)(obj + k->off));
+	case CK_PLAN:
+		return conf_ref_dial_plan(L, s, (struct dial_plan **)(void *)(obj + k->off));
+	case CK_SITE:
+		return conf_ref_site(L, s, (struct site **)(void *)(obj + k->off));
+	case CK_POLICY:
+		return conf_ref_voice_policy(L, s, (struct voice_policy **)(void *)(obj + k->off));
 	case CK_FUNC:
 		return k->fn(L, s, obj);
 	}
@@ -308,6 +317,11 @@ conf_group(struct loader *L, const config_setting_t *grp, const char *what,
 	int before = L->errors, n;
 	const char *outer = L->what;
 
+	if (grp == NULL) {
+		for (const struct ckey *k = table; k->name != NULL; k++)
+			apply_default(L, k, obj);
+		return 0;
+	}
 	if (!config_setting_is_group(grp)) {
 		conf_error(L, grp, "%s must be a group in braces { ... }", what);
 		return 1;
@@ -336,6 +350,22 @@ conf_group(struct loader *L, const config_setting_t *grp, const char *what,
 	}
 	L->what = outer;
 	return L->errors - before;
+}
+
+int
+conf_list_alloc(struct loader *L, const config_setting_t *s, const char *what,
+    void **arrp, size_t size)
+{
+	int n = s != NULL ? conf_list(L, s, what) : 0;
+
+	if (n <= 0)
+		return 0;
+	*arrp = su_zalloc(L->home, (size_t)n * size);
+	if (*arrp == NULL) {
+		conf_error(L, s, "out of memory");
+		return 0;
+	}
+	return n;
 }
 
 int

@@ -156,18 +156,6 @@ conf_parse_pool(struct loader *L, const config_setting_t *s)
 /* trunks */
 
 static int
-trunk_site(struct loader *L, const config_setting_t *s, void *obj)
-{
-	return conf_ref_site(L, s, &((struct trunk *)obj)->site);
-}
-
-static int
-trunk_plan(struct loader *L, const config_setting_t *s, void *obj)
-{
-	return conf_ref_dial_plan(L, s, &((struct trunk *)obj)->inbound_dial_plan);
-}
-
-static int
 trunk_called(struct loader *L, const config_setting_t *s, void *obj)
 {
 	struct trunk *t = obj;
@@ -230,8 +218,8 @@ static const struct ckey trunk_keys[] = {
 	{ "address", CK_STR, true, offsetof(struct trunk, address), 0, 0, 0, NULL, NULL },
 	{ "identity", CK_STR, false, offsetof(struct trunk, identity), 0, 0, 0, NULL, NULL },
 	{ "source_addresses", CK_STRLIST, false, offsetof(struct trunk, source_addresses), 0, 0, 0, NULL, NULL },
-	{ "site", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_site },
-	{ "inbound_dial_plan", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_plan },
+	{ "site", CK_SITE, false, offsetof(struct trunk, site), 0, 0, 0, NULL, NULL },
+	{ "inbound_dial_plan", CK_PLAN, false, offsetof(struct trunk, inbound_dial_plan), 0, 0, 0, NULL, NULL },
 	{ "called_number_rules", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_called },
 	{ "calling_number_rules", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_calling },
 	{ "response_code_rules", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_rc },
@@ -291,11 +279,8 @@ int
 conf_parse_trunks(struct loader *L, const config_setting_t *s)
 {
 	struct conf *c = L->conf;
-	int n = s != NULL ? conf_list(L, s, "trunks") : 0;
+	int n = conf_list_alloc(L, s, "trunks", (void **)&c->trunks, sizeof(*c->trunks));
 
-	if (n <= 0)
-		return 0;
-	c->trunks = su_zalloc(L->home, (size_t)n * sizeof(*c->trunks));
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		struct trunk *t = &c->trunks[i];
@@ -326,10 +311,6 @@ conf_parse_trace(struct loader *L, const config_setting_t *s)
 	struct conf_trace *t = &L->conf->trace;
 	const char *h;
 
-	if (s == NULL) {
-		t->hep_capture_id = 2001;
-		return 0;
-	}
 	if (conf_group(L, s, "trace", trace_keys, t) > 0)
 		return 1;
 	h = t->hep_address;
@@ -369,11 +350,7 @@ conf_parse_control(struct loader *L, const config_setting_t *s)
 {
 	struct conf_control *ctl = &L->conf->control;
 
-	ctl->mode = 0660;
-	if (s == NULL) {
-		ctl->socket = "/run/sipmed/sipmed.sock";
-		return 0;
-	}
+	ctl->mode = 0660;	/* a CK_FUNC row has no table default */
 	return conf_group(L, s, "control", control_keys, ctl);
 }
 

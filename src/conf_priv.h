@@ -42,6 +42,9 @@ enum ckind {
 	CK_BOOL,	/* bool */
 	CK_UINT,	/* unsigned, within [min, max] */
 	CK_STRLIST,	/* struct strlist, from a list or array of strings */
+	CK_PLAN,	/* struct dial_plan *, by name */
+	CK_SITE,	/* struct site *, by name */
+	CK_POLICY,	/* struct voice_policy *, by name */
 	CK_FUNC,	/* parsed by fn */
 };
 
@@ -68,7 +71,8 @@ void conf_check_tls(struct loader *);
 
 /*
  * Applies table to group grp (which must be a group) for obj; what names
- * the group in messages ("trunk \"gw1\""). Returns the number of errors.
+ * the group in messages ("trunk \"gw1\""). A NULL grp (the group is not
+ * in the file) only applies the defaults. Returns the number of errors.
  */
 int conf_group(struct loader *, const config_setting_t *grp, const char *what,
     const struct ckey *table, void *obj);
@@ -78,6 +82,13 @@ int conf_group(struct loader *, const config_setting_t *grp, const char *what,
  * its length, or -1 after reporting what.
  */
 int conf_list(struct loader *, const config_setting_t *s, const char *what);
+
+/*
+ * For a top-level list s of groups (may be NULL): allocates *arrp with
+ * one zeroed element of size bytes per group and returns how many.
+ */
+int conf_list_alloc(struct loader *, const config_setting_t *s, const char *what,
+    void **arrp, size_t size);
 
 /* Reads a string-valued name from group grp for messages; "?" if absent. */
 const char *conf_name_of(const config_setting_t *grp, const char *key);
@@ -110,7 +121,7 @@ int conf_parse_unassigned(struct loader *, const config_setting_t *);
 void conf_check_usages(struct loader *, const config_setting_t *policies);
 void conf_check_scopes(struct loader *, const config_setting_t *root);
 
-/* Reference resolvers for CK_FUNC rows: report an unknown name. */
+/* Reference resolvers for CK_PLAN, CK_SITE, CK_POLICY: report an unknown name. */
 int conf_ref_dial_plan(struct loader *, const config_setting_t *, struct dial_plan **);
 int conf_ref_site(struct loader *, const config_setting_t *, struct site **);
 int conf_ref_voice_policy(struct loader *, const config_setting_t *,

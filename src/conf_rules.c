@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conf_priv.h"
+#include "hmap.h"
 
 struct rule_src {
 	const char *name;
@@ -23,15 +24,10 @@ static const struct ckey rule_keys[] = {
 	CK_END
 };
 
-static bool
-rule_name_taken(const struct ruleset *rs, const char *name)
-{
-	return ruleset_find(rs, name) != NULL;
-}
-
+/* names: the rule names seen so far in this list (plans hold 100,000). */
 static void
-parse_rule(struct loader *L, struct ruleset *rs, const config_setting_t *e,
-    const char *owner)
+parse_rule(struct loader *L, struct ruleset *rs, struct hmap *names,
+    const config_setting_t *e, const char *owner)
 {
 	struct rule_src src = { 0 };
 	const struct rule *r;
@@ -44,8 +40,12 @@ parse_rule(struct loader *L, struct ruleset *rs, const config_setting_t *e,
 		conf_error(L, e, "%s: a rule name must be 1 to 256 printable characters", owner);
 		return;
 	}
-	if (rule_name_taken(rs, src.name)) {
+	switch (hmap_put(names, src.name, strlen(src.name), (void *)src.name, NULL)) {
+	case 1:
 		conf_error(L, e, "%s: two rules are named \"%s\"", owner, src.name);
+		return;
+	case -1:
+		conf_error(L, e, "out of memory");
 		return;
 	}
 	r = ruleset_add(rs, src.name, src.pattern, src.translation, 0, err, sizeof(err));
@@ -65,17 +65,20 @@ conf_parse_rule_list(struct loader *L, const config_setting_t *s, const char *ow
     const char *listname)
 {
 	struct ruleset *rs = ruleset_new(L->home, listname);
+	struct hmap *names = hmap_new();
 	char what[600];
 	int n;
 
 	snprintf(what, sizeof(what), "%s: \"%s\"", owner, listname);
-	if (rs == NULL) {
+	if (rs == NULL || names == NULL) {
 		conf_error(L, s, "out of memory");
+		hmap_free(names);
 		return NULL;
 	}
 	n = s != NULL ? conf_list(L, s, what) : 0;
 	for (int i = 0; i < n; i++)
-		parse_rule(L, rs, config_setting_get_elem(s, (unsigned)i), owner);
+		parse_rule(L, rs, names, config_setting_get_elem(s, (unsigned)i), owner);
+	hmap_free(names);
 	if (ruleset_build(rs) == -1)
 		conf_error(L, s, "out of memory");
 	return rs;
@@ -103,11 +106,9 @@ int
 conf_parse_dial_plans(struct loader *L, const config_setting_t *s)
 {
 	struct conf *c = L->conf;
-	int n = s != NULL ? conf_list(L, s, "dial_plans") : 0;
+	int n = conf_list_alloc(L, s, "dial_plans", (void **)&c->dial_plans,
+	    sizeof(*c->dial_plans));
 
-	if (n <= 0)
-		return 0;
-	c->dial_plans = su_zalloc(L->home, (size_t)n * sizeof(*c->dial_plans));
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		struct dial_plan *dp = &c->dial_plans[i];

@@ -14,18 +14,6 @@
 
 #define NAME_KEY(type) { "name", CK_STR, true, offsetof(type, name), 0, 0, 0, NULL, NULL }
 
-/* Allocates the array for a list group; returns its length (0: none). */
-static int
-list_alloc(struct loader *L, const config_setting_t *s, const char *what, void **arrp,
-    size_t size)
-{
-	int n = s != NULL ? conf_list(L, s, what) : 0;
-
-	if (n > 0)
-		*arrp = su_zalloc(L->home, (size_t)n * size);
-	return n > 0 ? n : 0;
-}
-
 static int
 ref_string(struct loader *L, const config_setting_t *s, const char *kind, const char **vp)
 {
@@ -83,7 +71,7 @@ int
 conf_parse_voice_policies(struct loader *L, const config_setting_t *s)
 {
 	struct conf *c = L->conf;
-	int n = list_alloc(L, s, "voice_policies", (void **)&c->voice_policies,
+	int n = conf_list_alloc(L, s, "voice_policies", (void **)&c->voice_policies,
 	    sizeof(*c->voice_policies));
 
 	for (int i = 0; i < n; i++) {
@@ -126,22 +114,10 @@ conf_check_usages(struct loader *L, const config_setting_t *policies)
 
 /* sites */
 
-static int
-site_plan(struct loader *L, const config_setting_t *s, void *obj)
-{
-	return conf_ref_dial_plan(L, s, &((struct site *)obj)->dial_plan);
-}
-
-static int
-site_policy(struct loader *L, const config_setting_t *s, void *obj)
-{
-	return conf_ref_voice_policy(L, s, &((struct site *)obj)->voice_policy);
-}
-
 static const struct ckey site_keys[] = {
 	NAME_KEY(struct site),
-	{ "dial_plan", CK_FUNC, false, 0, 0, 0, 0, NULL, site_plan },
-	{ "voice_policy", CK_FUNC, false, 0, 0, 0, 0, NULL, site_policy },
+	{ "dial_plan", CK_PLAN, false, offsetof(struct site, dial_plan), 0, 0, 0, NULL, NULL },
+	{ "voice_policy", CK_POLICY, false, offsetof(struct site, voice_policy), 0, 0, 0, NULL, NULL },
 	{ "description", CK_FUNC, false, 0, 0, 0, 0, NULL, conf_read_elsewhere },
 	CK_END
 };
@@ -150,7 +126,7 @@ int
 conf_parse_sites(struct loader *L, const config_setting_t *s)
 {
 	struct conf *c = L->conf;
-	int n = list_alloc(L, s, "sites", (void **)&c->sites, sizeof(*c->sites));
+	int n = conf_list_alloc(L, s, "sites", (void **)&c->sites, sizeof(*c->sites));
 
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
@@ -259,7 +235,7 @@ int
 conf_parse_routes(struct loader *L, const config_setting_t *s)
 {
 	struct conf *c = L->conf;
-	int n = list_alloc(L, s, "routes", (void **)&c->routes, sizeof(*c->routes));
+	int n = conf_list_alloc(L, s, "routes", (void **)&c->routes, sizeof(*c->routes));
 	struct ruleset *patterns;
 
 	if (n == 0)
@@ -278,31 +254,13 @@ conf_parse_routes(struct loader *L, const config_setting_t *s)
 
 /* users */
 
-static int
-user_plan(struct loader *L, const config_setting_t *s, void *obj)
-{
-	return conf_ref_dial_plan(L, s, &((struct user *)obj)->dial_plan);
-}
-
-static int
-user_policy(struct loader *L, const config_setting_t *s, void *obj)
-{
-	return conf_ref_voice_policy(L, s, &((struct user *)obj)->voice_policy);
-}
-
-static int
-user_site(struct loader *L, const config_setting_t *s, void *obj)
-{
-	return conf_ref_site(L, s, &((struct user *)obj)->site);
-}
-
 static const struct ckey user_keys[] = {
 	{ "uri", CK_STR, true, offsetof(struct user, uri), 0, 0, 0, NULL, NULL },
 	{ "line_uri", CK_STR, true, offsetof(struct user, line_uri), 0, 0, 0, NULL, NULL },
 	{ "display_name", CK_STR, false, offsetof(struct user, display_name), 0, 0, 0, NULL, NULL },
-	{ "dial_plan", CK_FUNC, false, 0, 0, 0, 0, NULL, user_plan },
-	{ "voice_policy", CK_FUNC, false, 0, 0, 0, 0, NULL, user_policy },
-	{ "site", CK_FUNC, false, 0, 0, 0, 0, NULL, user_site },
+	{ "dial_plan", CK_PLAN, false, offsetof(struct user, dial_plan), 0, 0, 0, NULL, NULL },
+	{ "voice_policy", CK_POLICY, false, offsetof(struct user, voice_policy), 0, 0, 0, NULL, NULL },
+	{ "site", CK_SITE, false, offsetof(struct user, site), 0, 0, 0, NULL, NULL },
 	CK_END
 };
 
@@ -342,7 +300,7 @@ int
 conf_parse_users(struct loader *L, const config_setting_t *s)
 {
 	struct conf *c = L->conf;
-	int n = list_alloc(L, s, "users", (void **)&c->users, sizeof(*c->users));
+	int n = conf_list_alloc(L, s, "users", (void **)&c->users, sizeof(*c->users));
 
 	for (int i = 0; i < n; i++) {
 		parse_user(L, config_setting_get_elem(s, (unsigned)i), &c->users[i]);
@@ -432,7 +390,7 @@ int
 conf_parse_unassigned(struct loader *L, const config_setting_t *s)
 {
 	struct conf *c = L->conf;
-	int n = list_alloc(L, s, "unassigned_numbers", (void **)&c->unassigned,
+	int n = conf_list_alloc(L, s, "unassigned_numbers", (void **)&c->unassigned,
 	    sizeof(*c->unassigned));
 
 	for (int i = 0; i < n; i++) {

@@ -98,5 +98,16 @@ main(void)
 	conf_unref(c);
 	ok(conf_load("/nonexistent/sipmed.conf", count_msg, NULL) == NULL,
 	    "a missing file is refused");
+
+	/* a file without trace or control groups gets their defaults */
+	c = conf_load(tap_srcpath("tests/config/base.inc"), count_msg, NULL);
+	if (ok(c != NULL, "the minimal configuration loads")) {
+		ok(c->trace.hep_capture_id == 2001 && !c->trace.messages && !c->trace.decisions,
+		    "absent trace group: defaults");
+		ok(strcmp(c->control.socket, "/run/sipmed/sipmed.sock") == 0 &&
+		    c->control.mode == 0660, "absent control group: defaults");
+		ok(c->tls.certificate == NULL, "no tls group: no certificate");
+		conf_unref(c);
+	}
 	return tap_done();
 }

@@ -110,8 +110,10 @@ test_pattern_only_and_limits(void)
 	is_int(rule_apply(r, "12345", 5, out, sizeof(out)), -1,
 	    "a result longer than the output buffer is an error, not a truncation");
 	rule_free(r);
-	ok(rule_compile(home, "jit", "^(\\d)$", "$1", 0, err, sizeof(err)) != NULL,
-	    "rules compile (JIT when the system allows it)");
+	r = rule_compile(home, "jit", "^(\\d)$", "$1", 0, err, sizeof(err));
+	ok(r != NULL, "rules compile (JIT when the system allows it: %s)",
+	    r && rule_is_jit(r) ? "JIT" : "interpreter");
+	rule_free(r);
 }
 
 int

@@ -2,10 +2,9 @@
  * sipmed: the daemon. "sipmed -c FILE -n" checks a configuration and
  * exits; "sipmed -c FILE" loads it and runs in the foreground.
  *
- * The SIP B2BUA is not built yet (issue: the B2BUA core); until then the
- * daemon loads and validates its configuration, reloads it on SIGHUP
- * (keeping the old snapshot when the new one has errors) and stops on
- * SIGTERM or SIGINT.
+ * It runs one su_root event loop (server.c, call.c). SIGHUP reloads the
+ * configuration (the old snapshot stays when the new one has errors);
+ * SIGTERM or SIGINT stop it.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -13,8 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sofia-sip/su_wait.h>
+
 #include "conf.h"
 #include "log.h"
+#include "server.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -56,18 +58,65 @@ summary(const struct conf *c)
 	    "%zu users", c->path, c->ndial_plans, rules, c->ntrunks, c->nroutes, c->nusers);
 }
 
-static struct conf *
-reload(struct conf *cur, const char *path)
+struct daemon {
+	const char *path;
+	struct server srv;
+	su_root_t *root;
+};
+
+/* A new snapshot serves new calls; calls in progress keep theirs. */
+static void
+reload(struct daemon *d)
 {
-	struct conf *n = conf_load(path, print_msg, "log");
+	struct conf *n = conf_load(d->path, print_msg, "log");
 
 	if (n == NULL) {
-		log_warnx("reload of %s refused: the running configuration stays", path);
-		return cur;
+		log_warnx("reload of %s refused: the running configuration stays", d->path);
+		return;
 	}
-	conf_unref(cur);
+	server_set_conf(&d->srv, n);
+	conf_unref(n);
 	summary(n);
-	return n;
+}
+
+/* Signals only set flags; the event loop acts on them here. */
+static void
+signal_tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct daemon *d = (struct daemon *)arg;
+
+	if (got_hup) {
+		got_hup = 0;
+		reload(d);
+	}
+	if (got_term)
+		su_root_break(d->root);
+}
+
+static int
+run(const char *path, struct conf *c)
+{
+	struct daemon d = { .path = path };
+	su_timer_t *tick;
+
+	su_init();
+	d.root = su_root_create(NULL);
+	if (d.root == NULL || server_start(&d.srv, d.root, c) == -1)
+		fatalx("cannot start the SIP server");
+	signal(SIGHUP, on_hup);
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	signal(SIGPIPE, SIG_IGN);
+	tick = su_timer_create(su_root_task(d.root), 100);
+	su_timer_set_for_ever(tick, signal_tick, (su_timer_arg_t *)&d);
+	su_root_run(d.root);
+	log_info("stopping: %lu calls active, %lu calls in total", d.srv.calls_active,
+	    d.srv.calls_total);
+	su_timer_destroy(tick);
+	server_stop(&d.srv);
+	su_root_destroy(d.root);
+	su_deinit();
+	return 0;
 }
 
 int
@@ -75,9 +124,8 @@ main(int argc, char *argv[])
 {
 	const char *path = SYSCONFDIR "/sipmed.conf";
 	bool check = false, daemon_log = false;
-	int ch, verbose = 1;
+	int ch, verbose = 1, rc;
 	struct conf *c;
-	sigset_t block, old;
 
 	while ((ch = getopt(argc, argv, "c:dnv")) != -1) {
 		switch (ch) {
@@ -101,25 +149,7 @@ main(int argc, char *argv[])
 	if (c == NULL)
 		fatalx("%s: configuration refused", path);
 	summary(c);
-	log_info("the SIP B2BUA is not built yet: configuration loaded, waiting for "
-	    "SIGHUP (reload) or SIGTERM");
-
-	signal(SIGHUP, on_hup);
-	signal(SIGTERM, on_term);
-	signal(SIGINT, on_term);
-	sigemptyset(&block);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	while (!got_term) {
-		sigsuspend(&old);
-		if (got_hup) {
-			got_hup = 0;
-			c = reload(c, path);
-		}
-	}
-	log_info("stopping");
+	rc = run(path, c);
 	conf_unref(c);
-	return 0;
+	return rc;
 }

@@ -1,0 +1,452 @@
+/*
+ * call: setting up a call (the initial INVITE, its responses, CANCEL) and
+ * taking it down. In-dialog requests are relayed by call_relay.c.
+ *
+ * Lifetime: a call is a su_home; it holds a reference to the snapshot it
+ * began under, both nta legs and the transactions in progress, and
+ * call_end() releases them all. Locally generated answers (408 when the
+ * INVITE timer expires, 503 on a transport failure) come from nta as
+ * responses and are relayed like any other.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sofia-sip/nta_tag.h>
+#include <sofia-sip/sip_extra.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+#include <sofia-sip/url.h>
+
+#include "call_priv.h"
+#include "hdrmap.h"
+#include "log.h"
+
+sip_max_forwards_t *
+call_max_forwards(su_home_t *home, const sip_t *sip)
+{
+	unsigned long mf = sip->sip_max_forwards ? sip->sip_max_forwards->mf_count : 70;
+	char buf[24];
+
+	/* The caller refused 0 already; nta itself never decrements. */
+	snprintf(buf, sizeof(buf), "%lu", mf > 0 ? mf - 1 : 0);
+	return sip_max_forwards_make(home, buf);
+}
+
+/*
+ * The number in a sip: or tel: URI: the user part of a sip: URI or the
+ * number of a tel: URI, with ;ext= kept and other parameters (user=phone
+ * lives on the URI, phone-context in the user part) dropped.
+ */
+static void
+uri_number(const url_t *u, char *out, size_t outlen)
+{
+	const char *s = u->url_type == url_tel ? u->url_host : u->url_user;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (s == NULL)
+		return;
+	while (*s != '\0' && n + 1 < outlen) {
+		if (*s == ';') {
+			if (strncmp(s, ";ext=", 5) != 0) {
+				s = strchr(s + 1, ';');
+				if (s == NULL)
+					break;
+				continue;
+			}
+		}
+		out[n++] = *s++;
+	}
+	out[n] = '\0';
+}
+
+static bool
+peer_asserts(const struct conf *c, const struct peer *p)
+{
+	return (p->kind == PEER_POOL && c->pool.trust_pai) ||
+	    (p->kind == PEER_TRUNK && p->trunk->forward_pai);
+}
+
+/* The calling party's URL: P-Asserted-Identity from a trusted peer, else From. */
+static const url_t *
+calling_url(const struct conf *c, const struct peer *p, const sip_t *sip)
+{
+	const sip_p_asserted_identity_t *pai = sip_p_asserted_identity(sip);
+
+	if (pai != NULL && peer_asserts(c, p))
+		return pai->paid_url;
+	return sip->sip_from->a_url;
+}
+
+static int
+reject(nta_incoming_t *irq, const struct decision *d)
+{
+	char diag[600];
+
+	snprintf(diag, sizeof(diag), "ms-diagnostics: %s", d->diagnostics);
+	nta_incoming_treply(irq, (int)d->status, d->reason,
+	    TAG_IF(d->diagnostics[0], SIPTAG_HEADER_STR(diag)), TAG_END());
+	return 0;
+}
+
+static void
+call_unlink(struct call *call)
+{
+	if (call->prevp != NULL) {
+		*call->prevp = call->next;
+		if (call->next != NULL)
+			call->next->prevp = call->prevp;
+		call->prevp = NULL;
+		call->srv->calls_active--;
+	}
+}
+
+void
+call_end(struct call *call, const char *why)
+{
+	log_info("call %s: ended: %s", call->id, why);
+	call_relays_abort(call);
+	if (call->b_invite != NULL)
+		nta_outgoing_destroy(call->b_invite);
+	if (call->a_invite != NULL)
+		nta_incoming_destroy(call->a_invite);
+	for (int i = 0; i < 2; i++)
+		if (call->leg[i] != NULL)
+			nta_leg_destroy(call->leg[i]);
+	call_unlink(call);
+	conf_unref(call->conf);
+	su_home_unref(call->home);
+}
+
+static int
+bye_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
+{
+	if (nta_outgoing_status(orq) >= 200)
+		nta_outgoing_destroy(orq);
+	return 0;
+}
+
+void
+call_bye(struct call *call, enum call_side side)
+{
+	nta_outgoing_tcreate(call->leg[side], bye_done, NULL, NULL, SIP_METHOD_BYE, NULL,
+	    SIPTAG_REASON_STR("SIP;cause=200;text=\"Call completed elsewhere\""), TAG_END());
+}
+
+/* Sends ACK on the B leg for its INVITE's 2xx. */
+static void
+ack_b(struct call *call, const sip_t *ack)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	tagi_t tags[4] = { { NULL, 0 } };
+	nta_outgoing_t *orq;
+
+	if (ack != NULL)
+		hdrmap_tags(home, ack, call->hdr_flags[SIDE_A], tags);
+	orq = nta_outgoing_tcreate(call->leg[SIDE_B], NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
+	    SIPTAG_CSEQ(sip_cseq_create(home, call->invite_cseq[SIDE_B], SIP_METHOD_ACK)),
+	    TAG_NEXT(tags));
+	if (orq != NULL)
+		nta_outgoing_destroy(orq);
+	su_home_deinit(home);
+}
+
+/* A 2xx from B that A will never see (cancelled, or a second fork). */
+static void
+refuse_answer(struct call *call)
+{
+	ack_b(call, NULL);
+	call_bye(call, SIDE_B);
+}
+
+static void
+relay_answer(struct call *call, const sip_t *sip)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	tagi_t tags[4];
+	const struct conf_server *sv = &call->conf->server;
+
+	hdrmap_tags(home, sip, call->hdr_flags[SIDE_B], tags);
+	nta_incoming_treply(call->a_invite, sip->sip_status->st_status,
+	    sip->sip_status->st_phrase, SIPTAG_CONTACT(call->srv->contact),
+	    TAG_IF(sv->user_agent, SIPTAG_SERVER_STR(sv->user_agent)), TAG_NEXT(tags));
+	su_home_deinit(home);
+}
+
+static int
+b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
+{
+	struct call *call = (struct call *)magic;
+	int status = nta_outgoing_status(orq);
+
+	if (status < 200) {
+		if (status > 100 && sip != NULL && !call->answered)
+			relay_answer(call, sip);
+		return 0;
+	}
+	if (status < 300 && sip != NULL) {
+		/* the first 2xx makes the B dialog; a later fork's 2xx is refused */
+		if (call->state == CALL_CONFIRMED || call->canceled) {
+			if (call->state != CALL_CONFIRMED) {
+				nta_leg_rtag(call->leg[SIDE_B], sip->sip_to->a_tag);
+				nta_leg_client_route(call->leg[SIDE_B], sip->sip_record_route,
+				    sip->sip_contact);
+				refuse_answer(call);
+				call_end(call, "answered after CANCEL: B leg released");
+			}
+			return 0;
+		}
+		nta_leg_rtag(call->leg[SIDE_B], sip->sip_to->a_tag);
+		nta_leg_client_route(call->leg[SIDE_B], sip->sip_record_route, sip->sip_contact);
+		call->state = CALL_CONFIRMED;
+		call->answered = true;
+		relay_answer(call, sip);
+		log_info("call %s: answered %d", call->id, status);
+		return 0;
+	}
+	/* a final failure, locally generated ones (408, 503) included */
+	nta_outgoing_destroy(orq);
+	call->b_invite = NULL;
+	if (!call->answered && sip != NULL) {
+		call->answered = true;
+		relay_answer(call, sip);
+	} else if (!call->answered) {
+		call->answered = true;
+		nta_incoming_treply(call->a_invite, status, NULL, TAG_END());
+	}
+	call_end(call, status == 487 ? "cancelled" : "failed");
+	return 0;
+}
+
+/* ACK (of our 2xx) and CANCEL of the A leg's INVITE. */
+static int
+a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
+{
+	struct call *call = (struct call *)magic;
+
+	if (sip == NULL || sip->sip_request == NULL)
+		return 0;
+	if (sip->sip_request->rq_method == sip_method_cancel) {
+		if (call->answered)
+			return 0;
+		call->canceled = true;
+		call->answered = true;
+		if (nta_incoming_status(irq) < 200)
+			nta_incoming_treply(irq, SIP_487_REQUEST_CANCELLED, TAG_END());
+		if (call->b_invite != NULL)
+			nta_outgoing_cancel(call->b_invite);
+		log_info("call %s: cancelled by the caller", call->id);
+		return 0;
+	}
+	if (sip->sip_request->rq_method == sip_method_ack && call->state == CALL_CONFIRMED) {
+		ack_b(call, sip);
+		if (call->b_invite != NULL) {
+			nta_outgoing_destroy(call->b_invite);
+			call->b_invite = NULL;
+		}
+		nta_incoming_destroy(call->a_invite);
+		call->a_invite = NULL;
+	}
+	return 0;
+}
+
+/* The B leg's addresses, from the decision. */
+struct b_target {
+	char ruri[512];
+	char from[512];
+	const char *next_hop;
+	unsigned flags_b;	/* hdrmap flags for what B sends */
+};
+
+static int
+b_target(const struct call *call, const struct decision *d, struct b_target *t)
+{
+	const struct conf *c = call->conf;
+	const char *calling = d->calling[0] ? d->calling : "anonymous";
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	url_t *u;
+
+	if (d->kind == DECISION_PSTN) {
+		const struct trunk *tk = d->choices[0].trunk;
+
+		u = url_make(home, tk->address);
+		if (u == NULL)
+			return -1;
+		snprintf(t->ruri, sizeof(t->ruri), "sip:%s@%s%s%s;user=phone", d->first.called,
+		    u->url_host, u->url_port ? ":" : "", u->url_port ? u->url_port : "");
+		calling = d->first.calling[0] ? d->first.calling : "anonymous";
+		t->next_hop = tk->address;
+		t->flags_b = tk->forward_pai ? HDRMAP_TRUST_PAI : 0;
+	} else {
+		snprintf(t->ruri, sizeof(t->ruri), "%s", d->target);
+		t->next_hop = c->pool.address;
+		t->flags_b = c->pool.trust_pai ? HDRMAP_TRUST_PAI : 0;
+		if (d->caller != NULL)
+			calling = d->caller->line.base;
+	}
+	snprintf(t->from, sizeof(t->from), "<sip:%s@%s;user=phone>", calling, c->server.domain);
+	su_home_deinit(home);
+	return 0;
+}
+
+static int
+b_leg_start(struct call *call, const struct decision *d, const sip_t *sip)
+{
+	struct server *srv = call->srv;
+	struct b_target t;
+	tagi_t tags[4];
+	char to[600];
+
+	if (b_target(call, d, &t) == -1)
+		return -1;
+	snprintf(to, sizeof(to), "<%s>", t.ruri);
+	call->hdr_flags[SIDE_B] = t.flags_b;
+	call->leg[SIDE_B] = nta_leg_tcreate(srv->agent, call_leg_request,
+	    (nta_leg_magic_t *)call, SIPTAG_FROM_STR(t.from), SIPTAG_TO_STR(to), TAG_END());
+	if (call->leg[SIDE_B] == NULL)
+		return -1;
+	nta_leg_tag(call->leg[SIDE_B], NULL);
+	hdrmap_tags(call->home, sip, call->hdr_flags[SIDE_A], tags);
+	call->b_invite = nta_outgoing_tcreate(call->leg[SIDE_B], b_invite_cb,
+	    (nta_outgoing_magic_t *)call, URL_STRING_MAKE(t.next_hop), SIP_METHOD_INVITE,
+	    URL_STRING_MAKE(t.ruri), SIPTAG_CONTACT(srv->contact),
+	    SIPTAG_MAX_FORWARDS(call_max_forwards(call->home, sip)),
+	    TAG_IF(call->conf->server.user_agent,
+	    SIPTAG_USER_AGENT_STR(call->conf->server.user_agent)), TAG_NEXT(tags));
+	if (call->b_invite == NULL)
+		return -1;
+	call->invite_cseq[SIDE_B] = nta_outgoing_cseq(call->b_invite);
+	log_info("call %s: %s -> %s via %s", call->id, t.from, t.ruri, t.next_hop);
+	return 0;
+}
+
+static int
+a_leg_start(struct call *call, nta_incoming_t *irq, const sip_t *sip)
+{
+	nta_leg_t *a = nta_leg_tcreate(call->srv->agent, call_leg_request,
+	    (nta_leg_magic_t *)call, SIPTAG_CALL_ID(sip->sip_call_id), SIPTAG_FROM(sip->sip_to),
+	    SIPTAG_TO(sip->sip_from), TAG_END());
+
+	if (a == NULL)
+		return -1;
+	call->leg[SIDE_A] = a;
+	nta_leg_tag(a, NULL);
+	nta_incoming_tag(irq, nta_leg_get_tag(a));
+	nta_leg_server_route(a, sip->sip_record_route, sip->sip_contact);
+	call->a_invite = irq;
+	call->invite_cseq[SIDE_A] = sip->sip_cseq->cs_seq;
+	nta_incoming_bind(irq, a_invite_cb, (nta_incoming_magic_t *)call);
+	return 0;
+}
+
+static struct call *
+call_new(struct server *srv, const sip_t *sip)
+{
+	struct call *call = su_home_new(sizeof(*call));
+
+	if (call == NULL)
+		return NULL;
+	call->srv = srv;
+	call->conf = conf_ref(srv->conf);
+	call->id = su_strdup(call->home, sip->sip_call_id->i_id);
+	call->state = CALL_EARLY;
+	call->next = srv->calls;
+	if (srv->calls != NULL)
+		srv->calls->prevp = &call->next;
+	call->prevp = &srv->calls;
+	srv->calls = call;
+	srv->calls_active++;
+	srv->calls_total++;
+	return call;
+}
+
+/* Decides the call from the request and the peer that sent it. */
+static void
+decide_call(const struct conf *c, const struct peer *p, const sip_t *sip,
+    struct decision *d)
+{
+	char called[128], calling[128];
+	const url_t *cu = calling_url(c, p, sip);
+
+	uri_number(sip->sip_request->rq_url, called, sizeof(called));
+	if (p->kind == PEER_TRUNK) {
+		uri_number(cu, calling, sizeof(calling));
+		decide_inbound(c, p->trunk, called, calling, d, NULL);
+	} else {
+		char caller[512];
+
+		snprintf(caller, sizeof(caller), "sip:%s@%s", cu->url_user ? cu->url_user : "",
+		    cu->url_host ? cu->url_host : "");
+		decide_outbound(c, caller, called, d, NULL);
+	}
+}
+
+int
+call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip)
+{
+	const struct conf *c = srv->conf;
+	const char *id = sip->sip_call_id->i_id;
+	struct decision d;
+	struct peer peer;
+	struct call *call;
+	msg_t *msg;
+
+	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
+		return 483;
+	if (nta_leg_by_call_id(srv->agent, id) != NULL) {
+		log_warnx("call %s: INVITE loops back to sipmed: refused with 482", id);
+		return 482;
+	}
+	msg = nta_incoming_getrequest(irq);
+	server_identify(c, msg, &peer);
+	msg_destroy(msg);
+	if (peer.kind == PEER_UNKNOWN) {
+		log_warnx("call %s: INVITE from %s, which is no configured peer: refused with 403",
+		    id, peer.addr);
+		return 403;
+	}
+	if (srv->stopping || srv->calls_active >= c->server.max_calls) {
+		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
+		    SIPTAG_RETRY_AFTER_STR("5"), TAG_END());
+		return 0;
+	}
+	decide_call(c, &peer, sip, &d);
+	if (d.kind == DECISION_REJECT) {
+		log_info("call %s: from %s refused: %u %s", id, peer.addr, d.status, d.reason);
+		return reject(irq, &d);
+	}
+	nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
+	call = call_new(srv, sip);
+	if (call == NULL)
+		return 500;
+	call->hdr_flags[SIDE_A] = peer_asserts(c, &peer) ? HDRMAP_TRUST_PAI : 0;
+	call->trunk[SIDE_A] = peer.trunk;
+	call->trunk[SIDE_B] = d.kind == DECISION_PSTN ? d.choices[0].trunk : NULL;
+	if (a_leg_start(call, irq, sip) == -1 || b_leg_start(call, &d, sip) == -1) {
+		/* nta answers the 500 below; the irq must not call back a freed call */
+		nta_incoming_bind(irq, NULL, NULL);
+		call->a_invite = NULL;
+		call_end(call, "could not start the B leg");
+		return 500;
+	}
+	return 0;
+}
+
+void
+call_destroy_all(struct server *srv)
+{
+	while (srv->calls != NULL) {
+		struct call *call = srv->calls;
+
+		if (call->state == CALL_CONFIRMED) {
+			call_bye(call, SIDE_A);
+			call_bye(call, SIDE_B);
+		} else if (call->b_invite != NULL) {
+			nta_outgoing_cancel(call->b_invite);
+		}
+		if (!call->answered && call->a_invite != NULL)
+			nta_incoming_treply(call->a_invite, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
+		call_end(call, "sipmed is stopping");
+	}
+}

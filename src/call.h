@@ -1,0 +1,22 @@
+/*
+ * call: a call through the B2BUA. The A leg is the caller's dialog, which
+ * sipmed answers; the B leg is sipmed's own dialog toward the callee (its
+ * own Call-ID, tags, CSeq, Via and Contact). Call processing (decide.c)
+ * chooses the B leg's Request-URI, To, From and next hop before the B leg
+ * is sent; every request and response is then relayed between the legs
+ * with the headers hdrmap.c lets cross.
+ */
+#ifndef SIPMED_CALL_H
+#define SIPMED_CALL_H
+
+#include <sofia-sip/nta.h>
+
+struct server;
+
+/* Takes an INVITE outside any dialog. Returns what an nta callback returns. */
+int call_incoming(struct server *, nta_incoming_t *irq, const sip_t *sip);
+
+/* Tears down every call (BYE on confirmed legs) and frees them. */
+void call_destroy_all(struct server *);
+
+#endif

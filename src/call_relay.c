@@ -1,0 +1,208 @@
+/*
+ * call_relay: requests inside a dialog (BYE, re-INVITE, UPDATE, INFO,
+ * OPTIONS, PRACK, REFER, NOTIFY and ACK) arriving on one leg are sent on
+ * the other leg as sipmed's own request, and the answer is relayed back.
+ * A relay lives from the request to its final response.
+ *
+ * REFER toward a trunk whose refer_support is off is answered 603 by
+ * sipmed (Lync's EnableReferSupport). A request the other leg cannot
+ * take (a transport failure, answered 408 or 503 by nta itself) tears the
+ * call down: BYE on the leg that still works.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+
+#include "call_priv.h"
+#include "hdrmap.h"
+#include "log.h"
+
+struct relay {
+	struct relay *next, **prevp;
+	struct call *call;
+	enum call_side from;		/* the side that sent the request */
+	nta_incoming_t *irq;
+	nta_outgoing_t *orq;
+	sip_method_t method;
+};
+
+static enum call_side
+other(enum call_side s)
+{
+	return s == SIDE_A ? SIDE_B : SIDE_A;
+}
+
+static void
+relay_free(struct relay *r)
+{
+	if (r->orq != NULL)
+		nta_outgoing_destroy(r->orq);
+	if (r->irq != NULL)
+		nta_incoming_destroy(r->irq);
+	*r->prevp = r->next;
+	if (r->next != NULL)
+		r->next->prevp = r->prevp;
+	su_free(r->call->home, r);
+}
+
+void
+call_relays_abort(struct call *call)
+{
+	while (call->relays != NULL) {
+		struct relay *r = call->relays;
+
+		if (r->irq != NULL && nta_incoming_status(r->irq) < 200)
+			nta_incoming_treply(r->irq, SIP_481_NO_TRANSACTION, TAG_END());
+		relay_free(r);
+	}
+}
+
+void
+call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	tagi_t tags[4];
+	nta_outgoing_t *orq;
+
+	hdrmap_tags(home, ack, call->hdr_flags[other(to)], tags);
+	orq = nta_outgoing_tcreate(call->leg[to], NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
+	    SIPTAG_CSEQ(sip_cseq_create(home, call->invite_cseq[to], SIP_METHOD_ACK)),
+	    TAG_NEXT(tags));
+	if (orq != NULL)
+		nta_outgoing_destroy(orq);
+	su_home_deinit(home);
+}
+
+static bool
+refreshes_target(sip_method_t m)
+{
+	return m == sip_method_invite || m == sip_method_update || m == sip_method_refer ||
+	    m == sip_method_notify || m == sip_method_subscribe;
+}
+
+static int
+relay_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
+{
+	struct relay *r = (struct relay *)magic;
+	struct call *call = r->call;
+	int status = nta_outgoing_status(orq);
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	tagi_t tags[4] = { { NULL, 0 } };
+	enum call_side from;
+	sip_method_t method;
+
+	if (status <= 100)
+		return 0;
+	if (sip != NULL)
+		hdrmap_tags(home, sip, call->hdr_flags[other(r->from)], tags);
+	nta_incoming_treply(r->irq, status, sip ? sip->sip_status->st_phrase : NULL,
+	    TAG_IF(refreshes_target(r->method), SIPTAG_CONTACT(call->srv->contact)),
+	    TAG_NEXT(tags));
+	su_home_deinit(home);
+	if (status < 200)
+		return 0;
+	if (r->method == sip_method_invite && status < 300) {
+		/* the re-INVITE's ACK will come from r->from: keep the irq bound */
+		r->orq = NULL;
+		nta_outgoing_destroy(orq);
+		return 0;
+	}
+	from = r->from;
+	method = r->method;
+	relay_free(r);
+	if (method == sip_method_bye) {
+		call_end(call, from == SIDE_A ? "caller hung up" : "callee hung up");
+		return 0;
+	}
+	if ((status == 408 || status == 503) && sip == NULL) {
+		/* nta's own answer: the other leg is unreachable */
+		call_bye(call, from);
+		call_end(call, "transport failure");
+	}
+	return 0;
+}
+
+/* ACK and CANCEL of a relayed re-INVITE. */
+static int
+relay_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
+{
+	struct relay *r = (struct relay *)magic;
+	struct call *call = r->call;
+
+	if (sip == NULL || sip->sip_request == NULL)
+		return 0;
+	if (sip->sip_request->rq_method == sip_method_cancel) {
+		if (r->orq != NULL)
+			nta_outgoing_cancel(r->orq);
+		return 0;
+	}
+	if (sip->sip_request->rq_method == sip_method_ack) {
+		call_relay_ack(call, other(r->from), sip);
+		relay_free(r);
+	}
+	return 0;
+}
+
+/* The trunk on the receiving side decides (Lync's EnableReferSupport). */
+static bool
+refer_refused(const struct call *call, enum call_side to, const sip_t *sip)
+{
+	return sip->sip_request->rq_method == sip_method_refer && call->trunk[to] != NULL &&
+	    !call->trunk[to]->refer_support;
+}
+
+int
+call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
+    const sip_t *sip)
+{
+	struct call *call = (struct call *)magic;
+	enum call_side from = leg == call->leg[SIDE_A] ? SIDE_A : SIDE_B, to = other(from);
+	sip_method_t m = sip->sip_request->rq_method;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	struct relay *r;
+	tagi_t tags[4];
+
+	if (m == sip_method_ack) {
+		nta_incoming_destroy(irq);	/* ACKs are relayed by their INVITE's relay */
+		return 0;
+	}
+	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
+		return 483;
+	if (call->state != CALL_CONFIRMED && m != sip_method_bye && m != sip_method_info &&
+	    m != sip_method_update && m != sip_method_prack)
+		return 491;	/* not before the call is up */
+	if (refer_refused(call, to, sip))
+		return 603;
+	r = su_zalloc(call->home, sizeof(*r));
+	if (r == NULL)
+		return 500;
+	r->call = call;
+	r->from = from;
+	r->irq = irq;
+	r->method = m;
+	r->next = call->relays;
+	if (call->relays != NULL)
+		call->relays->prevp = &r->next;
+	r->prevp = &call->relays;
+	call->relays = r;
+	if (m == sip_method_bye)
+		call->state = CALL_ENDING;
+	hdrmap_tags(home, sip, call->hdr_flags[from], tags);
+	r->orq = nta_outgoing_tcreate(call->leg[to], relay_response, (nta_outgoing_magic_t *)r,
+	    NULL, m, sip->sip_request->rq_method_name, NULL,
+	    TAG_IF(refreshes_target(m), SIPTAG_CONTACT(call->srv->contact)),
+	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, sip)), TAG_NEXT(tags));
+	su_home_deinit(home);
+	if (r->orq == NULL) {
+		relay_free(r);
+		return 500;
+	}
+	if (m == sip_method_invite) {
+		call->invite_cseq[to] = nta_outgoing_cseq(r->orq);
+		nta_incoming_bind(irq, relay_invite_cb, (nta_incoming_magic_t *)r);
+	}
+	return 0;
+}

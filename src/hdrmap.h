@@ -1,0 +1,30 @@
+/*
+ * hdrmap: which headers cross from one leg of a call to the other. The
+ * B2BUA builds every message on a leg itself (its own Call-ID, tags,
+ * CSeq, Via, Contact, Route); from the other leg's message it copies only
+ * the headers this table lets through, and the body.
+ */
+#ifndef SIPMED_HDRMAP_H
+#define SIPMED_HDRMAP_H
+
+#include <stdbool.h>
+
+#include <sofia-sip/sip.h>
+#include <sofia-sip/su_tag.h>
+
+/* What a message is, for the table. */
+enum hdrmap_flags {
+	HDRMAP_TRUST_PAI = 1,		/* the sender may assert identities */
+	HDRMAP_CALL_HISTORY = 2,	/* History-Info may cross */
+};
+
+/*
+ * Fills tags (4 entries) with the headers of sip that may cross, given
+ * flags, encoded as text in home (SIPTAG_HEADER_STR), then Content-Type
+ * and the body, then TAG_END. Headers are encoded one by one: copying
+ * header objects would also copy every header chained after them. The
+ * tags point into sip and home: use them before either is freed.
+ */
+void hdrmap_tags(su_home_t *home, const sip_t *sip, unsigned flags, tagi_t tags[4]);
+
+#endif

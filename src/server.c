@@ -1,0 +1,210 @@
+/*
+ * server: agent set-up and the default leg, which gets every request that
+ * belongs to no dialog sipmed knows. Peer identification is by source
+ * address here (plain transports: a trunk's or the pool's
+ * source_addresses, else the IP literal of its address); identification
+ * by TLS certificate comes with the TLS layer.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/nta_tag.h>
+#include <sofia-sip/sip_extra.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_log.h>
+#include <sofia-sip/tport_tag.h>
+#include <sofia-sip/url.h>
+
+#include "call.h"
+#include "log.h"
+#include "server.h"
+
+#define SIPMED_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY"
+#define SIPMED_SUPPORTED "timer, 100rel, replaces"
+
+/* True when addr is in list, or list is empty and addr is uri's IP host. */
+static bool
+addr_matches(const struct strlist *list, const char *uri, const char *addr)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	url_t *u;
+	bool match = false;
+
+	for (size_t i = 0; i < list->n; i++)
+		if (strcmp(list->v[i], addr) == 0)
+			return true;
+	if (list->n > 0 || uri == NULL)
+		return false;
+	u = url_make(home, uri);
+	match = u != NULL && u->url_host != NULL && strcmp(u->url_host, addr) == 0;
+	su_home_deinit(home);
+	return match;
+}
+
+void
+server_identify(const struct conf *c, msg_t *msg, struct peer *out)
+{
+	su_addrinfo_t *ai = msg_addrinfo(msg);
+
+	memset(out, 0, sizeof(*out));
+	out->kind = PEER_UNKNOWN;
+	strcpy(out->addr, "?");
+	if (ai == NULL || ai->ai_addr == NULL)
+		return;
+	if (ai->ai_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr,
+		    out->addr, sizeof(out->addr));
+	else if (ai->ai_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr,
+		    out->addr, sizeof(out->addr));
+	if (addr_matches(&c->pool.source_addresses, c->pool.address, out->addr)) {
+		out->kind = PEER_POOL;
+		return;
+	}
+	for (size_t i = 0; i < c->ntrunks; i++)
+		if (addr_matches(&c->trunks[i].source_addresses, c->trunks[i].address, out->addr)) {
+			out->kind = PEER_TRUNK;
+			out->trunk = &c->trunks[i];
+			return;
+		}
+}
+
+static int
+answer_options(struct server *srv, nta_incoming_t *irq)
+{
+	nta_incoming_treply(irq, SIP_200_OK, SIPTAG_ALLOW_STR(SIPMED_ALLOW),
+	    SIPTAG_SUPPORTED_STR(SIPMED_SUPPORTED), SIPTAG_ACCEPT_STR("application/sdp"),
+	    TAG_IF(srv->conf->server.user_agent, SIPTAG_SERVER_STR(srv->conf->server.user_agent)),
+	    TAG_END());
+	return 0;
+}
+
+/* Requests outside any dialog. */
+static int
+default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
+    const sip_t *sip)
+{
+	struct server *srv = (struct server *)magic;
+
+	switch (sip->sip_request->rq_method) {
+	case sip_method_options:
+		return answer_options(srv, irq);
+	case sip_method_invite:
+		return call_incoming(srv, irq, sip);
+	case sip_method_ack:
+		nta_incoming_destroy(irq);	/* a stray ACK: nothing to answer */
+		return 0;
+	case sip_method_bye:
+	case sip_method_cancel:
+	case sip_method_info:
+	case sip_method_update:
+	case sip_method_prack:
+	case sip_method_refer:
+	case sip_method_notify:
+		return 481;	/* Call/Transaction Does Not Exist */
+	default:
+		nta_incoming_treply(irq, SIP_405_METHOD_NOT_ALLOWED,
+		    SIPTAG_ALLOW_STR(SIPMED_ALLOW), TAG_END());
+		return 0;
+	}
+}
+
+/* sofia-sip's own log lines go through ours. */
+static void
+sofia_log(void *stream, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	size_t n;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	if (n > 0)
+		log_debug("sofia: %s", buf);
+}
+
+static bool
+is_sips(const char *uri)
+{
+	return strncmp(uri, "sips:", 5) == 0;
+}
+
+static int
+add_listeners(struct server *srv, const struct conf *c)
+{
+	int added = 0;
+
+	for (size_t i = 0; i < c->server.listen.n; i++) {
+		const char *uri = c->server.listen.v[i];
+
+		if (is_sips(uri)) {
+			log_warnx("listen %s: TLS listeners are not built yet, skipped", uri);
+			continue;
+		}
+		if (srv->agent == NULL) {
+			srv->agent = nta_agent_create(srv->root, URL_STRING_MAKE(uri), NULL, NULL,
+			    NTATAG_UA(1), NTATAG_SERVER_RPORT(1), NTATAG_CLIENT_RPORT(1),
+			    NTATAG_TIMER_C(c->server.invite_timeout * 1000), NTATAG_MERGE_482(1),
+			    TAG_END());
+			if (srv->agent == NULL) {
+				log_warn("listen %s", uri);
+				return -1;
+			}
+		} else if (nta_agent_add_tport(srv->agent, URL_STRING_MAKE(uri), TAG_END()) < 0) {
+			log_warn("listen %s", uri);
+			return -1;
+		}
+		log_info("listening on %s", uri);
+		added++;
+	}
+	if (added == 0) {
+		log_warnx("no listener that this build can open: see \"listen\" in the "
+		    "server group");
+		return -1;
+	}
+	return 0;
+}
+
+int
+server_start(struct server *srv, su_root_t *root, struct conf *c)
+{
+	sip_contact_t *m;
+
+	su_home_init(srv->home);
+	srv->root = root;
+	srv->conf = conf_ref(c);
+	su_log_redirect(NULL, sofia_log, NULL);
+	/* P-Asserted-Identity and friends must be known headers. */
+	sip_update_default_mclass(sip_extend_mclass(NULL));
+	if (add_listeners(srv, c) == -1)
+		return -1;
+	m = nta_agent_contact(srv->agent);
+	srv->contact = sip_contact_dup(srv->home, m);
+	srv->default_leg = nta_leg_tcreate(srv->agent, default_leg_cb,
+	    (nta_leg_magic_t *)srv, NTATAG_NO_DIALOG(1), TAG_END());
+	return srv->default_leg != NULL ? 0 : -1;
+}
+
+void
+server_set_conf(struct server *srv, struct conf *c)
+{
+	conf_unref(srv->conf);
+	srv->conf = conf_ref(c);
+}
+
+void
+server_stop(struct server *srv)
+{
+	srv->stopping = true;
+	call_destroy_all(srv);
+	if (srv->default_leg != NULL)
+		nta_leg_destroy(srv->default_leg);
+	if (srv->agent != NULL)
+		nta_agent_destroy(srv->agent);
+	conf_unref(srv->conf);
+	su_home_deinit(srv->home);
+}

@@ -1,0 +1,59 @@
+/*
+ * server: sipmed's SIP side. One sofia-sip nta agent on one su_root event
+ * loop, no threads. It owns the listeners, identifies the peer that sent
+ * each request, answers requests outside any dialog (OPTIONS keepalives
+ * itself; INVITEs become calls, see call.h), and keeps the running
+ * configuration snapshot.
+ */
+#ifndef SIPMED_SERVER_H
+#define SIPMED_SERVER_H
+
+#include <stdbool.h>
+
+#include <sofia-sip/su_wait.h>
+#include <sofia-sip/nta.h>
+
+#include "conf.h"
+
+struct call;
+
+struct server {
+	su_home_t home[1];
+	su_root_t *root;
+	nta_agent_t *agent;
+	nta_leg_t *default_leg;
+	struct conf *conf;		/* snapshot for new calls */
+	sip_contact_t *contact;		/* sipmed's Contact on every leg */
+	struct call *calls;		/* calls in progress */
+	unsigned long calls_active;
+	unsigned long calls_total;
+	bool stopping;
+};
+
+/* Who sent a request, judged by its source address. */
+enum peer_kind {
+	PEER_UNKNOWN,
+	PEER_POOL,
+	PEER_TRUNK,
+};
+
+struct peer {
+	enum peer_kind kind;
+	const struct trunk *trunk;	/* PEER_TRUNK */
+	char addr[64];			/* source address, for logs */
+};
+
+/*
+ * Creates the agent and its listeners for conf (the server takes a
+ * reference). Returns 0, or -1 after logging why.
+ */
+int server_start(struct server *, su_root_t *root, struct conf *conf);
+/* Replaces the snapshot new calls use; calls in progress keep theirs. */
+void server_set_conf(struct server *, struct conf *conf);
+/* Stops taking requests and frees everything (calls are torn down). */
+void server_stop(struct server *);
+
+/* Identifies the sender of msg from its source address. */
+void server_identify(const struct conf *, msg_t *msg, struct peer *out);
+
+#endif

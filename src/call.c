@@ -107,6 +107,7 @@ call_end(struct call *call, const char *why)
 {
 	log_info("call %s: ended: %s", call->id, why);
 	call_relays_abort(call);
+	su_timer_destroy(call->invite_timer);
 	if (call->b_invite != NULL)
 		nta_outgoing_destroy(call->b_invite);
 	if (call->a_invite != NULL)
@@ -201,6 +202,7 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		nta_leg_client_route(call->leg[SIDE_B], sip->sip_record_route, sip->sip_contact);
 		call->state = CALL_CONFIRMED;
 		call->answered = true;
+		su_timer_reset(call->invite_timer);
 		relay_answer(call, sip);
 		log_info("call %s: answered %d", call->id, status);
 		return 0;
@@ -290,6 +292,25 @@ b_target(const struct call *call, const struct decision *d, struct b_target *t)
 	return 0;
 }
 
+/*
+ * No final answer from the B side in server.invite_timeout seconds: the
+ * caller gets 408 and the B leg a CANCEL, whose 487 is then absorbed.
+ */
+static void
+invite_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct call *call = (struct call *)arg;
+
+	if (call->answered)
+		return;
+	call->answered = true;
+	nta_incoming_treply(call->a_invite, SIP_408_REQUEST_TIMEOUT, TAG_END());
+	if (call->b_invite != NULL)
+		nta_outgoing_cancel(call->b_invite);
+	log_info("call %s: no final answer in %u s: 408 to the caller", call->id,
+	    call->conf->server.invite_timeout);
+}
+
 static int
 b_leg_start(struct call *call, const struct decision *d, const sip_t *sip)
 {
@@ -317,6 +338,9 @@ b_leg_start(struct call *call, const struct decision *d, const sip_t *sip)
 	if (call->b_invite == NULL)
 		return -1;
 	call->invite_cseq[SIDE_B] = nta_outgoing_cseq(call->b_invite);
+	call->invite_timer = su_timer_create(su_root_task(srv->root),
+	    call->conf->server.invite_timeout * 1000);
+	su_timer_set(call->invite_timer, invite_timeout, (su_timer_arg_t *)call);
 	log_info("call %s: %s -> %s via %s", call->id, t.from, t.ruri, t.next_hop);
 	return 0;
 }

@@ -40,6 +40,7 @@ struct call {
 	uint32_t invite_cseq[2];	/* CSeq of the last INVITE sent on each leg */
 	unsigned hdr_flags[2];		/* hdrmap flags for what each side sends */
 	const struct trunk *trunk[2];	/* the trunk on each side; NULL: the pool */
+	su_timer_t *invite_timer;	/* no final answer in invite_timeout: 408 */
 	bool canceled;			/* A cancelled before a final answer */
 	bool answered;			/* A got a final answer to the INVITE */
 	struct relay *relays;		/* in-dialog transactions in progress */

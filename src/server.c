@@ -148,7 +148,7 @@ add_listeners(struct server *srv, const struct conf *c)
 		if (srv->agent == NULL) {
 			srv->agent = nta_agent_create(srv->root, URL_STRING_MAKE(uri), NULL, NULL,
 			    NTATAG_UA(1), NTATAG_SERVER_RPORT(1), NTATAG_CLIENT_RPORT(1),
-			    NTATAG_TIMER_C(c->server.invite_timeout * 1000), NTATAG_MERGE_482(1),
+			    NTATAG_MERGE_482(1),
 			    TAG_END());
 			if (srv->agent == NULL) {
 				log_warn("listen %s", uri);

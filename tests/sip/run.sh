@@ -1,0 +1,267 @@
+#!/bin/sh
+# B2BUA call flows with real sipp peers over real sockets on loopback:
+# sipmed on 127.0.0.1, the pool (a sipp) on 127.0.0.2, the gateway (a
+# sipp) on 127.0.0.3, each flow over UDP and TCP. Every test checks that
+# both sipps completed their scenario and asserts on what each received,
+# read from their message traces. TAP output.
+set -u
+: "${top_srcdir:?}" "${top_builddir:?}"
+sipmed="$top_builddir/src/sipmed"
+scen="$top_srcdir/tests/sip/scenarios"
+work=$(mktemp -d "${TMPDIR:-/tmp}/sipmed-sip.XXXXXX")
+# SIPMED_TEST_KEEP=1 keeps the traces; SIPMED_TEST_TRANSPORTS picks transports
+trap 'kill $(jobs -p) 2>/dev/null; [ -n "${SIPMED_TEST_KEEP:-}" ] || rm -rf "$work"' EXIT
+[ -n "${SIPMED_TEST_KEEP:-}" ] && echo "# traces in $work"
+port=${SIPMED_TEST_PORT:-25060}
+pool_port=$((port + 10))
+gw_port=$((port + 20))
+n=0
+sipmed_pid=""
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); echo "not ok $n - $1"
+	shift
+	for f in "$@"; do [ -f "$f" ] && sed 's/^/#   /' "$f" | tail -n 40; done
+}
+
+# start_sipmed TRANSPORT [GW_FLAGS]: sipmed on the test deployment
+start_sipmed() {
+	tp=""
+	[ "$1" = tcp ] && tp=";transport=tcp"
+	sed -e "s/@PORT@/$port/; s/@POOL_PORT@/$pool_port$tp/; s/@GW_PORT@/$gw_port$tp/" \
+	    -e "s/@GW_FLAGS@/${2:-}/" "$top_srcdir/tests/sip/b2bua.conf" > "$work/sipmed.conf"
+	"$sipmed" -c "$work/sipmed.conf" -v >> "$work/sipmed.log" 2>&1 &
+	sipmed_pid=$!
+	starts=$((${starts:-0} + 1))
+	i=0
+	until [ "$(grep -c "listening on" "$work/sipmed.log" 2>/dev/null)" -ge "$starts" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { echo "# sipmed did not start"; cat "$work/sipmed.log"; return 1; }
+		sleep 0.05
+	done
+}
+
+# stop_sipmed: SIGTERM, and the last line must count no active call
+stop_sipmed() {
+	kill -TERM "$sipmed_pid" 2>/dev/null
+	wait "$sipmed_pid" 2>/dev/null
+	sipmed_pid=""
+}
+
+sipp_t() { [ "$1" = tcp ] && echo t1 || echo u1; }
+
+# scenario NAME: a scenario file, templates filled in
+scenario() {
+	case "$1" in
+	*.in:*)
+		f=${1%%:*} status=${1#*:}
+		sed -e "s/@STATUS@/$status/g" -e "s/@MAXFWD@/${MAXFWD:-70}/" "$scen/$f" \
+		    > "$work/${f%.xml.in}-$status.xml"
+		echo "$work/${f%.xml.in}-$status.xml" ;;
+	*)
+		sed -e "s/@MAXFWD@/${MAXFWD:-70}/" "$scen/$1" > "$work/$1"
+		echo "$work/$1" ;;
+	esac
+}
+
+# callee NAME SCENARIO IP PORT TRANSPORT [sipp args]: in the background
+flow=0
+callee() {
+	flow=$((flow + 1))
+	name=f$flow-$1 s=$(scenario "$2") ip=$3 p=$4 t=$(sipp_t "$5")
+	shift 5
+	timeout -k 5 60 sipp -sf "$s" -i "$ip" -p "$p" -t "$t" -m 1 -nostdin -timeout 30s \
+	    -timeout_error -trace_msg -message_file "$work/$name.msg" -trace_err \
+	    -error_file "$work/$name.err" "$@" > "$work/$name.out" 2>&1 &
+	callee_pid=$!
+	sleep 0.2
+}
+
+# caller NAME SCENARIO IP PORT TRANSPORT NUMBER CALLER [sipp args]: waits
+caller() {
+	name=f$flow-$1 s=$(scenario "$2") ip=$3 p=$4 t=$(sipp_t "$5") num=$6 from=$7
+	shift 7
+	case "$from" in *@*) ;; *) from="$from@$ip" ;; esac
+	timeout -k 5 60 sipp -sf "$s" -i "$ip" -p "$p" -t "$t" -m 1 -nostdin -timeout 30s \
+	    -timeout_error -s "$num" -key caller "$from" -d 100 \
+	    -trace_msg -message_file "$work/$name.msg" -trace_err -error_file "$work/$name.err" \
+	    "$@" 127.0.0.1:"$port" > "$work/$name.out" 2>&1
+}
+
+# received LOG START: the first message received in LOG whose first line
+# starts with START (e.g. "INVITE ", "SIP/2.0 200"), CRs removed
+received() {
+	tr -d '\r' < "$1" | awk -v start="$2" '
+		/^-----+ [0-9][0-9][0-9][0-9]-/ { inmsg = 0; next }
+		/message received/ { want = 1; next }
+		/message sent/ { want = 0; next }
+		want && !inmsg && index($0, start) == 1 { inmsg = 1; found = 1 }
+		inmsg && want { print }
+		found && !inmsg { exit }'
+}
+
+# sent LOG START: the same for a message the sipp sent
+sent() {
+	tr -d '\r' < "$1" | awk -v start="$2" '
+		/^-----+ [0-9][0-9][0-9][0-9]-/ { inmsg = 0; next }
+		/message sent/ { want = 1; next }
+		/message received/ { want = 0; next }
+		want && !inmsg && index($0, start) == 1 { inmsg = 1; found = 1 }
+		inmsg && want { print }
+		found && !inmsg { exit }'
+}
+
+body() { awk 'b { print } /^$/ && !b { b = 1 }'; }
+
+# flow_ok NAME: both sipps passed
+flow_ok() {
+	wait "$callee_pid"
+	crc=$?
+	if [ "$rc" -eq 0 ] && [ "$crc" -eq 0 ]; then
+		ok "$1"
+	else
+		not_ok "$1 (caller exit $rc, callee exit $crc)" "$work/f$flow-caller.err" \
+		    "$work/f$flow-callee.err" "$work/sipmed.log"
+	fi
+}
+
+# check NAME COMMAND...: a TAP line for a shell condition
+check() {
+	name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name" "$work/sipmed.log"; fi
+}
+
+has() { printf '%s\n' "$1" | grep -q -- "$2"; }
+lacks() { ! printf '%s\n' "$1" | grep -qi -- "$2"; }
+
+for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
+	start_sipmed $tr || exit 1
+	[ $tr = tcp ] && pool_uri_tp=";transport=tcp" || pool_uri_tp=""
+
+	# inbound: gateway -> pool, 180, 183 with SDP, 200 with a multipart body
+	callee callee callee.xml 127.0.0.2 $pool_port $tr
+	caller caller caller.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
+	rc=$?
+	flow_ok "$tr: inbound call: 180, 183 with SDP, 200, ACK, BYE from the caller"
+	inv=$(received "$work/f$flow-callee.msg" "INVITE ")
+	check "$tr: the pool got the user's URI as Request-URI" has "$inv" "^INVITE sip:alice@contoso.com SIP/2.0"
+	check "$tr: the pool saw the caller normalized to E.164" has "$inv" "^From: <sip:+15035550100@contoso.com;user=phone>"
+	check "$tr: Max-Forwards decremented" has "$inv" "^Max-Forwards: 69"
+	check "$tr: Subject and Allow crossed" has "$inv" "^Subject: sipmed test call"
+	check "$tr: X-Secret did not cross" lacks "$inv" "X-Secret"
+	check "$tr: nothing of the caller's Via, Contact or Call-ID leaked" \
+	    lacks "$inv" "127.0.0.3:$((gw_port + 1))"
+	a=$(sent "$work/f$flow-caller.msg" "INVITE " | body)
+	b=$(printf '%s\n' "$inv" | body)
+	check "$tr: the offer reached the pool byte for byte" [ "$a" = "$b" ]
+	a=$(sent "$work/f$flow-callee.msg" "SIP/2.0 200" | body)
+	b=$(received "$work/f$flow-caller.msg" "SIP/2.0 200" | body)
+	check "$tr: the multipart answer reached the caller byte for byte" [ -n "$a" -a "$a" = "$b" ]
+	a=$(sent "$work/f$flow-callee.msg" "SIP/2.0 183" | body)
+	b=$(received "$work/f$flow-caller.msg" "SIP/2.0 183" | body)
+	check "$tr: the early-media SDP of the 183 reached the caller" [ -n "$a" -a "$a" = "$b" ]
+	ans=$(received "$work/f$flow-caller.msg" "SIP/2.0 200")
+	check "$tr: the answer's own headers did not cross" lacks "$ans" "X-Callee-Secret"
+	check "$tr: the caller got multipart Content-Type with its boundary" \
+	    has "$ans" "^Content-Type: multipart/mixed;boundary=sipmed-boundary"
+
+	# outbound: pool -> gateway, strip plus by the trunk's default rule
+	callee callee callee.xml 127.0.0.3 $gw_port $tr
+	caller caller caller.xml 127.0.0.2 $((pool_port + 1)) $tr 5035550199 alice@contoso.com
+	rc=$?
+	flow_ok "$tr: outbound call from a user to the PSTN"
+	inv=$(received "$work/f$flow-callee.msg" "INVITE ")
+	check "$tr: the gateway got the called number without +" \
+	    has "$inv" "^INVITE sip:15035550199@127.0.0.3:$gw_port;user=phone SIP/2.0"
+	check "$tr: the gateway saw the user's number as caller" \
+	    has "$inv" "^From: <sip:+15033121234@contoso.com;user=phone>"
+
+	# BYE from the callee
+	callee callee callee_hangs_up.xml 127.0.0.2 $pool_port $tr
+	caller caller caller_hung_up.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
+	rc=$?
+	flow_ok "$tr: the callee hangs up: BYE relayed to the caller"
+
+	# CANCEL before the answer
+	callee callee callee_cancel.xml 127.0.0.2 $pool_port $tr
+	caller caller caller_cancel.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
+	rc=$?
+	flow_ok "$tr: CANCEL while ringing: 487 to the caller, CANCEL on the B leg"
+
+	# errors from the B side are answered to the A side
+	for st in 302 404 486 503 603; do
+		callee callee callee_rejects.xml.in:$st 127.0.0.2 $pool_port $tr
+		caller caller caller_fails.xml.in:$st 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
+		rc=$?
+		flow_ok "$tr: $st from the callee reaches the caller"
+	done
+	rsp=$(received "$work/f$flow-caller.msg" "SIP/2.0 603")
+	check "$tr: the Reason (Q.850 cause) crossed with the failure" has "$rsp" "^Reason: Q.850;cause=17"
+
+	# in-dialog: re-INVITE (hold), INFO, UPDATE and OPTIONS from the callee
+	callee callee callee_dialog.xml 127.0.0.2 $pool_port $tr
+	caller caller caller_dialog.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
+	rc=$?
+	flow_ok "$tr: re-INVITE, INFO, UPDATE and OPTIONS relayed inside the dialog"
+	check "$tr: the hold offer (sendonly) reached the callee" \
+	    grep -q "a=sendonly" "$work/f$flow-callee.msg"
+	check "$tr: the callee's UPDATE reached the caller with its SDP" \
+	    has "$(received "$work/f$flow-caller.msg" "UPDATE ")" "a=sendrecv"
+	check "$tr: the DTMF INFO body crossed" has "$(received "$work/f$flow-callee.msg" "INFO ")" "Signal=5"
+
+	# no final answer: the INVITE timer (4 s in the test configuration)
+	callee callee callee_silent.xml 127.0.0.2 $pool_port $tr
+	caller caller caller_fails.xml.in:408 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
+	rc=$?
+	flow_ok "$tr: a callee that never answers: 408 to the caller, CANCEL to it"
+
+	stop_sipmed
+	check "$tr: no call object is left behind" grep -q "stopping: 0 calls active" "$work/sipmed.log"
+done
+
+# requests sipmed answers itself (UDP)
+start_sipmed udp || exit 1
+flow=$((flow + 1))
+caller caller options.xml 127.0.0.3 $((gw_port + 1)) udp x x
+rc=$?
+callee_pid=$(sh -c 'echo $$')	# nothing to wait for
+if [ $rc -eq 0 ] && has "$(received "$work/f$flow-caller.msg" "SIP/2.0 200")" "^Allow: .*INVITE"; then
+	ok "OPTIONS outside a dialog: 200 with Allow, from sipmed itself"
+else
+	not_ok "OPTIONS outside a dialog" "$work/f$flow-caller.err"
+fi
+check "the OPTIONS answer lists Supported" has "$(received "$work/f$flow-caller.msg" "SIP/2.0 200")" "^Supported: "
+
+flow=$((flow + 1))
+MAXFWD=0 caller caller caller_fails.xml.in:483 127.0.0.3 $((gw_port + 1)) udp 1234 5035550100
+rc=$?
+[ $rc -eq 0 ] && ok "Max-Forwards 0: 483" || not_ok "Max-Forwards 0: 483" "$work/f$flow-caller.err"
+
+flow=$((flow + 1))
+caller caller caller_fails.xml.in:403 127.0.0.9 $((gw_port + 1)) udp 1234 5035550100
+rc=$?
+[ $rc -eq 0 ] && ok "an INVITE from an unknown address: 403" || not_ok "unknown peer: 403" "$work/f$flow-caller.err"
+check "the refusal is logged with the address" grep -q "from 127.0.0.9, which is no configured peer" "$work/sipmed.log"
+
+flow=$((flow + 1))
+caller caller caller_fails.xml.in:404 127.0.0.3 $((gw_port + 1)) udp 12 5035550100
+rc=$?
+rsp=$(received "$work/f$flow-caller.msg" "SIP/2.0 404")
+if [ $rc -eq 0 ] && has "$rsp" "^ms-diagnostics: 14010;reason=\"Unable to find an exact match in the rules set\";CalledNumber=\"12\";ProfileName=\"Global\""; then
+	ok "a number no rule matches: Lync's 404 with ms-diagnostics 14010"
+else
+	not_ok "no rule matches: 404 + ms-diagnostics" "$work/f$flow-caller.err" "$work/f$flow-caller.msg"
+fi
+
+# 1,000 sequential calls leave no call object behind
+callee callee callee.xml 127.0.0.2 $pool_port udp -m 1000
+caller caller caller.xml 127.0.0.3 $((gw_port + 1)) udp 1234 5035550100 -m 1000 -l 1 -r 1000 -d 0
+rc=$?
+flow_ok "1,000 sequential calls all complete"
+stop_sipmed
+check "after 1,000 calls sipmed holds no call object" \
+    grep -q "stopping: 0 calls active, 1000 calls in total" "$work/sipmed.log"
+
+echo "1..$n"

@@ -105,7 +105,7 @@ call_unlink(struct call *call)
 void
 call_end(struct call *call, const char *why)
 {
-	log_info("call %s: ended: %s", call->id, why);
+	log_debug("call %s: ended: %s", call->id, why);
 	call_relays_abort(call);
 	su_timer_destroy(call->invite_timer);
 	if (call->b_invite != NULL)
@@ -204,7 +204,7 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		call->answered = true;
 		su_timer_reset(call->invite_timer);
 		relay_answer(call, sip);
-		log_info("call %s: answered %d", call->id, status);
+		log_debug("call %s: answered %d", call->id, status);
 		return 0;
 	}
 	/* a final failure, locally generated ones (408, 503) included */
@@ -238,7 +238,7 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 			nta_incoming_treply(irq, SIP_487_REQUEST_CANCELLED, TAG_END());
 		if (call->b_invite != NULL)
 			nta_outgoing_cancel(call->b_invite);
-		log_info("call %s: cancelled by the caller", call->id);
+		log_debug("call %s: cancelled by the caller", call->id);
 		return 0;
 	}
 	if (sip->sip_request->rq_method == sip_method_ack && call->state == CALL_CONFIRMED) {
@@ -307,7 +307,7 @@ invite_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	nta_incoming_treply(call->a_invite, SIP_408_REQUEST_TIMEOUT, TAG_END());
 	if (call->b_invite != NULL)
 		nta_outgoing_cancel(call->b_invite);
-	log_info("call %s: no final answer in %u s: 408 to the caller", call->id,
+	log_debug("call %s: no final answer in %u s: 408 to the caller", call->id,
 	    call->conf->server.invite_timeout);
 }
 
@@ -341,7 +341,7 @@ b_leg_start(struct call *call, const struct decision *d, const sip_t *sip)
 	call->invite_timer = su_timer_create(su_root_task(srv->root),
 	    call->conf->server.invite_timeout * 1000);
 	su_timer_set(call->invite_timer, invite_timeout, (su_timer_arg_t *)call);
-	log_info("call %s: %s -> %s via %s", call->id, t.from, t.ruri, t.next_hop);
+	log_debug("call %s: %s -> %s via %s", call->id, t.from, t.ruri, t.next_hop);
 	return 0;
 }
 
@@ -437,7 +437,7 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip)
 	}
 	decide_call(c, &peer, sip, &d);
 	if (d.kind == DECISION_REJECT) {
-		log_info("call %s: from %s refused: %u %s", id, peer.addr, d.status, d.reason);
+		log_debug("call %s: from %s refused: %u %s", id, peer.addr, d.status, d.reason);
 		return reject(irq, &d);
 	}
 	nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());

@@ -136,13 +136,14 @@ is_sips(const char *uri)
 static int
 add_listeners(struct server *srv, const struct conf *c)
 {
-	int added = 0;
+	int added = 0, skipped = 0;
 
 	for (size_t i = 0; i < c->server.listen.n; i++) {
 		const char *uri = c->server.listen.v[i];
 
 		if (is_sips(uri)) {
 			log_warnx("listen %s: TLS listeners are not built yet, skipped", uri);
+			skipped++;
 			continue;
 		}
 		if (srv->agent == NULL) {
@@ -161,11 +162,9 @@ add_listeners(struct server *srv, const struct conf *c)
 		log_info("listening on %s", uri);
 		added++;
 	}
-	if (added == 0) {
-		log_warnx("no listener that this build can open: see \"listen\" in the "
-		    "server group");
-		return -1;
-	}
+	if (added == 0 && skipped > 0)
+		log_warnx("every listener is TLS, which this build cannot open yet: sipmed "
+		    "runs without taking calls");
 	return 0;
 }
 
@@ -182,6 +181,8 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 	sip_update_default_mclass(sip_extend_mclass(NULL));
 	if (add_listeners(srv, c) == -1)
 		return -1;
+	if (srv->agent == NULL)
+		return 0;
 	m = nta_agent_contact(srv->agent);
 	srv->contact = sip_contact_dup(srv->home, m);
 	srv->default_leg = nta_leg_tcreate(srv->agent, default_leg_cb,

@@ -31,7 +31,8 @@ start_sipmed() {
 	[ "$1" = tcp ] && tp=";transport=tcp"
 	sed -e "s/@PORT@/$port/; s/@POOL_PORT@/$pool_port$tp/; s/@GW_PORT@/$gw_port$tp/" \
 	    -e "s/@GW_FLAGS@/${2:-}/" "$top_srcdir/tests/sip/b2bua.conf" > "$work/sipmed.conf"
-	"$sipmed" -c "$work/sipmed.conf" -v >> "$work/sipmed.log" 2>&1 &
+	# SIPMED_TEST_WRAPPER runs sipmed under a tool, e.g. valgrind
+	${SIPMED_TEST_WRAPPER:-} "$sipmed" -c "$work/sipmed.conf" -v >> "$work/sipmed.log" 2>&1 &
 	sipmed_pid=$!
 	starts=$((${starts:-0} + 1))
 	i=0

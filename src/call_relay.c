@@ -54,8 +54,10 @@ call_relays_abort(struct call *call)
 	while (call->relays != NULL) {
 		struct relay *r = call->relays;
 
+		/* A pending re-INVITE overtaken by the call's end: 487 (RFC 3261 15.1.2) */
 		if (r->irq != NULL && nta_incoming_status(r->irq) < 200)
-			nta_incoming_treply(r->irq, SIP_481_NO_TRANSACTION, TAG_END());
+			nta_incoming_treply(r->irq, r->method == sip_method_invite ? 487 : 481,
+			    NULL, TAG_END());
 		relay_free(r);
 	}
 }

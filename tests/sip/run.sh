@@ -29,8 +29,9 @@ not_ok() {
 start_sipmed() {
 	tp=""
 	[ "$1" = tcp ] && tp=";transport=tcp"
-	sed -e "s/@PORT@/$port/; s/@POOL_PORT@/$pool_port$tp/; s/@GW_PORT@/$gw_port$tp/" \
-	    -e "s/@GW_FLAGS@/${2:-}/" "$top_srcdir/tests/sip/b2bua.conf" > "$work/sipmed.conf"
+	sed -e "s/@PORT@/$port/; s/@POOL_PORT@/${POOL_PORT:-$pool_port}$tp/; s/@GW_PORT@/$gw_port$tp/" \
+	    -e "s/@POOL_HOST@/${POOL_HOST:-127.0.0.2}/; s/@GW_FLAGS@/${2:-}/" \
+	    "$top_srcdir/tests/sip/b2bua.conf" > "$work/sipmed.conf"
 	# SIPMED_TEST_WRAPPER runs sipmed under a tool, e.g. valgrind
 	${SIPMED_TEST_WRAPPER:-} "$sipmed" -c "$work/sipmed.conf" -v >> "$work/sipmed.log" 2>&1 &
 	sipmed_pid=$!
@@ -57,8 +58,10 @@ scenario() {
 	case "$1" in
 	*.in:*)
 		f=${1%%:*} status=${1#*:}
-		sed -e "s/@STATUS@/$status/g" -e "s/@MAXFWD@/${MAXFWD:-70}/" "$scen/$f" \
-		    > "$work/${f%.xml.in}-$status.xml"
+		notify="/@NOTIFY@/d"
+		[ "$status" = 202 ] && notify="/@NOTIFY@/r $scen/callee_notify.part"
+		sed -e "s/@STATUS@/$status/g" -e "s/@MAXFWD@/${MAXFWD:-70}/" -e "$notify" \
+		    "$scen/$f" | sed -e "/@NOTIFY@/d" > "$work/${f%.xml.in}-$status.xml"
 		echo "$work/${f%.xml.in}-$status.xml" ;;
 	*)
 		sed -e "s/@MAXFWD@/${MAXFWD:-70}/" "$scen/$1" > "$work/$1"
@@ -212,6 +215,37 @@ for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 	    has "$(received "$work/f$flow-caller.msg" "UPDATE ")" "a=sendrecv"
 	check "$tr: the DTMF INFO body crossed" has "$(received "$work/f$flow-callee.msg" "INFO ")" "Signal=5"
 
+	# forked early dialogs: the one that answers gets the ACK and the BYE
+	callee callee callee_forks.xml 127.0.0.2 $pool_port $tr
+	caller caller caller.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
+	rc=$?
+	flow_ok "$tr: two early dialogs from a forking callee, then one answer"
+	check "$tr: the ACK went to the fork that answered" \
+	    has "$(received "$work/f$flow-callee.msg" "ACK ")" "^To: .*;tag=fork2-"
+	check "$tr: so did the BYE" has "$(received "$work/f$flow-callee.msg" "BYE ")" "^To: .*;tag=fork2-"
+
+	# REFER from the pool to a gateway that supports it, NOTIFY back
+	callee callee callee_refers.xml.in:202 127.0.0.2 $pool_port $tr
+	caller caller caller_referred.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
+	rc=$?
+	flow_ok "$tr: REFER relayed to the gateway, 202 and NOTIFY relayed back"
+	check "$tr: Refer-To crossed" has "$(received "$work/f$flow-caller.msg" "REFER ")" \
+	    "^Refer-To: <sip:bob@contoso.com>"
+	check "$tr: the NOTIFY's sipfrag crossed" \
+	    has "$(received "$work/f$flow-callee.msg" "NOTIFY ")" "^SIP/2.0 200 OK"
+
+	# re-INVITE glare: 491 relayed
+	callee callee callee_glare.xml 127.0.0.2 $pool_port $tr
+	caller caller caller_glare.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
+	rc=$?
+	flow_ok "$tr: 491 to a re-INVITE is relayed"
+
+	# a BYE that crosses a re-INVITE
+	callee callee callee_bye_crosses.xml 127.0.0.2 $pool_port $tr
+	caller caller caller_bye_crosses.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
+	rc=$?
+	flow_ok "$tr: a BYE crossing a re-INVITE: BYE relayed, the re-INVITE ends 487"
+
 	# no final answer: the INVITE timer (4 s in the test configuration)
 	callee callee callee_silent.xml 127.0.0.2 $pool_port $tr
 	caller caller caller_fails.xml.in:408 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
@@ -255,6 +289,26 @@ if [ $rc -eq 0 ] && has "$rsp" "^ms-diagnostics: 14010;reason=\"Unable to find a
 else
 	not_ok "no rule matches: 404 + ms-diagnostics" "$work/f$flow-caller.err" "$work/f$flow-caller.msg"
 fi
+
+# REFER toward a trunk with refer_support = false: 603 from sipmed
+stop_sipmed
+start_sipmed udp "refer_support = false;" || exit 1
+callee callee callee_refers.xml.in:603 127.0.0.2 $pool_port udp
+caller caller caller.xml 127.0.0.3 $((gw_port + 1)) udp 1234 5035550100 -d 1000
+rc=$?
+flow_ok "REFER toward a trunk without REFER support: 603, the call goes on"
+check "the gateway never saw the REFER" [ -z "$(received "$work/f$flow-caller.msg" "REFER ")" ]
+stop_sipmed
+
+# an INVITE that loops back to sipmed: the pool is sipmed itself
+POOL_HOST=127.0.0.1 POOL_PORT=$port start_sipmed udp || exit 1
+flow=$((flow + 1))
+caller caller caller_fails.xml.in:482 127.0.0.3 $((gw_port + 1)) udp 1234 5035550100
+rc=$?
+[ $rc -eq 0 ] && ok "a request that loops back to sipmed: 482" ||
+	not_ok "loop: 482" "$work/f$flow-caller.err" "$work/sipmed.log"
+stop_sipmed
+start_sipmed udp || exit 1
 
 # 1,000 sequential calls leave no call object behind
 callee callee callee.xml 127.0.0.2 $pool_port udp -m 1000

@@ -153,12 +153,46 @@ ack_b(struct call *call, const sip_t *ack)
 	su_home_deinit(home);
 }
 
-/* A 2xx from B that A will never see (cancelled, or a second fork). */
+/*
+ * A 2xx from B that A will never see: the call was cancelled, or another
+ * fork answered first. It gets its ACK and a BYE on a leg of its own.
+ */
 static void
-refuse_answer(struct call *call)
+release_answer(struct call *call, const sip_t *sip)
 {
-	ack_b(call, NULL);
-	call_bye(call, SIDE_B);
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	nta_leg_t *leg = nta_leg_tcreate(call->srv->agent, NULL, NULL,
+	    SIPTAG_CALL_ID(sip->sip_call_id), SIPTAG_FROM(sip->sip_from), SIPTAG_TO(sip->sip_to),
+	    TAG_END());
+	nta_outgoing_t *ack;
+
+	if (leg == NULL)
+		return;
+	nta_leg_client_route(leg, sip->sip_record_route, sip->sip_contact);
+	ack = nta_outgoing_tcreate(leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
+	    SIPTAG_CSEQ(sip_cseq_create(home, call->invite_cseq[SIDE_B], SIP_METHOD_ACK)),
+	    TAG_END());
+	if (ack != NULL)
+		nta_outgoing_destroy(ack);
+	nta_outgoing_tcreate(leg, bye_done, NULL, NULL, SIP_METHOD_BYE, NULL, TAG_END());
+	nta_leg_destroy(leg);
+	su_home_deinit(home);
+	log_debug("call %s: a 2xx from %s released with ACK and BYE", call->id,
+	    sip->sip_to->a_tag ? sip->sip_to->a_tag : "?");
+}
+
+/* A 2xx after the call is up: our ACK was lost (resend it), or a fork. */
+static void
+late_answer(struct call *call, const sip_t *sip)
+{
+	const char *tag = sip->sip_to->a_tag;
+
+	if (tag != NULL && call->b_tag != NULL && strcasecmp(tag, call->b_tag) == 0) {
+		if (call->b_acked)
+			ack_b(call, NULL);
+		return;
+	}
+	release_answer(call, sip);
 }
 
 static void
@@ -187,19 +221,20 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		return 0;
 	}
 	if (status < 300 && sip != NULL) {
-		/* the first 2xx makes the B dialog; a later fork's 2xx is refused */
-		if (call->state == CALL_CONFIRMED || call->canceled) {
-			if (call->state != CALL_CONFIRMED) {
-				nta_leg_rtag(call->leg[SIDE_B], sip->sip_to->a_tag);
-				nta_leg_client_route(call->leg[SIDE_B], sip->sip_record_route,
-				    sip->sip_contact);
-				refuse_answer(call);
-				call_end(call, "answered after CANCEL: B leg released");
-			}
+		/* the first 2xx makes the B dialog */
+		if (call->state == CALL_CONFIRMED) {
+			late_answer(call, sip);
+			return 0;
+		}
+		if (call->answered) {
+			/* A has its final answer already: cancelled, or timed out */
+			release_answer(call, sip);
+			call_end(call, "answered after CANCEL: B leg released");
 			return 0;
 		}
 		nta_leg_rtag(call->leg[SIDE_B], sip->sip_to->a_tag);
 		nta_leg_client_route(call->leg[SIDE_B], sip->sip_record_route, sip->sip_contact);
+		call->b_tag = su_strdup(call->home, sip->sip_to->a_tag);
 		call->state = CALL_CONFIRMED;
 		call->answered = true;
 		su_timer_reset(call->invite_timer);
@@ -242,11 +277,9 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 		return 0;
 	}
 	if (sip->sip_request->rq_method == sip_method_ack && call->state == CALL_CONFIRMED) {
+		/* b_invite stays: a retransmitted 2xx is ACKed again */
 		ack_b(call, sip);
-		if (call->b_invite != NULL) {
-			nta_outgoing_destroy(call->b_invite);
-			call->b_invite = NULL;
-		}
+		call->b_acked = true;
 		nta_incoming_destroy(call->a_invite);
 		call->a_invite = NULL;
 	}

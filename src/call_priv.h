@@ -41,6 +41,8 @@ struct call {
 	unsigned hdr_flags[2];		/* hdrmap flags for what each side sends */
 	const struct trunk *trunk[2];	/* the trunk on each side; NULL: the pool */
 	su_timer_t *invite_timer;	/* no final answer in invite_timeout: 408 */
+	char *b_tag;			/* To tag of the B dialog that answered */
+	bool b_acked;			/* its 2xx was ACKed */
 	bool canceled;			/* A cancelled before a final answer */
 	bool answered;			/* A got a final answer to the INVITE */
 	struct relay *relays;		/* in-dialog transactions in progress */

@@ -224,6 +224,14 @@ for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 	    has "$(received "$work/f$flow-callee.msg" "ACK ")" "^To: .*;tag=fork2-"
 	check "$tr: so did the BYE" has "$(received "$work/f$flow-callee.msg" "BYE ")" "^To: .*;tag=fork2-"
 
+	# two forks answer: the second gets ACK and BYE from sipmed
+	callee callee callee_two_answers.xml 127.0.0.2 $pool_port $tr
+	caller caller caller.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100 -d 500
+	rc=$?
+	flow_ok "$tr: a second fork that answers is ACKed and released with BYE"
+	check "$tr: that BYE went to the second fork" \
+	    has "$(received "$work/f$flow-callee.msg" "BYE ")" "^To: .*;tag=fork2-"
+
 	# REFER from the pool to a gateway that supports it, NOTIFY back
 	callee callee callee_refers.xml.in:202 127.0.0.2 $pool_port $tr
 	caller caller caller_referred.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100

@@ -451,6 +451,12 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip)
 
 	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
 		return 483;
+	if (sip_has_feature(sip->sip_require, "100rel")) {
+		/* reliable provisional responses are not relayed yet */
+		nta_incoming_treply(irq, SIP_420_BAD_EXTENSION, SIPTAG_UNSUPPORTED_STR("100rel"),
+		    TAG_END());
+		return 0;
+	}
 	if (nta_leg_by_call_id(srv->agent, id) != NULL) {
 		log_warnx("call %s: INVITE loops back to sipmed: refused with 482", id);
 		return 482;

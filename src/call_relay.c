@@ -119,7 +119,7 @@ relay_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *si
 		call_end(call, from == SIDE_A ? "caller hung up" : "callee hung up");
 		return 0;
 	}
-	if ((status == 408 || status == 503) && sip == NULL) {
+	if ((status == 408 || status == 503) && (sip == NULL || nta_sip_is_internal(sip))) {
 		/* nta's own answer: the other leg is unreachable */
 		call_bye(call, from);
 		call_end(call, "transport failure");

@@ -11,10 +11,10 @@
  *   Content-Disposition,   included)
  *   Content-Encoding,
  *   Content-Language
- *   Allow, Supported,      always: capabilities are end to end
- *   Require, Accept,
- *   Allow-Events
- *   RSeq, RAck             always (100rel end to end)
+ *   Allow, Supported,      always: capabilities are end to end, except
+ *   Require, Accept,       100rel, which sipmed does not relay yet: it is
+ *   Allow-Events           taken out of Supported (call.c refuses an
+ *                          INVITE that requires it with 420)
  *   Session-Expires,       always (session timers end to end)
  *   Min-SE
  *   Reason                 always (Q.850 causes for failover decisions)
@@ -32,11 +32,13 @@
  *   P-Asserted-Identity    only from a trusted sender (HDRMAP_TRUST_PAI)
  *   History-Info           only when enabled (HDRMAP_CALL_HISTORY)
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/msg_types.h>
+#include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_tag.h>
 
 #include "hdrmap.h"
@@ -47,7 +49,7 @@ static const struct {
 } crossing[] = {
 	{ "Content-Disposition", 0 }, { "Content-Encoding", 0 }, { "Content-Language", 0 },
 	{ "Allow", 0 }, { "Supported", 0 }, { "Require", 0 }, { "Accept", 0 },
-	{ "Allow-Events", 0 }, { "RSeq", 0 }, { "RAck", 0 }, { "Session-Expires", 0 },
+	{ "Allow-Events", 0 }, { "Session-Expires", 0 },
 	{ "Min-SE", 0 }, { "Reason", 0 }, { "Privacy", 0 }, { "Event", 0 },
 	{ "Subscription-State", 0 }, { "Info-Package", 0 }, { "Recv-Info", 0 },
 	{ "Refer-To", 0 }, { "Referred-By", 0 }, { "Replaces", 0 }, { "Subject", 0 },
@@ -69,6 +71,37 @@ header_name(const msg_header_t *h)
 	if (hc == msg_unknown_class)
 		return h->sh_unknown->un_name;
 	return NULL;
+}
+
+/*
+ * Encodes Supported without 100rel (see the table). Returns the length
+ * written, or what would be needed as msg_header_e() does.
+ */
+static issize_t
+encode_supported(char *b, isize_t bsiz, const msg_header_t *h)
+{
+	const sip_supported_t *k = (const sip_supported_t *)h;
+	size_t n = 0, want = 0;
+	bool first = true;
+	char tmp[1024];
+
+	n += (size_t)snprintf(tmp, sizeof(tmp), "Supported: ");
+	for (size_t i = 0; k->k_items != NULL && k->k_items[i] != NULL; i++) {
+		if (strcasecmp(k->k_items[i], "100rel") == 0)
+			continue;
+		n += (size_t)snprintf(tmp + n, n < sizeof(tmp) ? sizeof(tmp) - n : 0, "%s%s",
+		    first ? "" : ", ", k->k_items[i]);
+		first = false;
+	}
+	if (first)
+		return 0;	/* only 100rel: no header at all */
+	n += (size_t)snprintf(tmp + n, n < sizeof(tmp) ? sizeof(tmp) - n : 0, "\r\n");
+	want = n;
+	if (want >= sizeof(tmp))
+		return 0;
+	if ((isize_t)want < bsiz)
+		memcpy(b, tmp, want + 1);
+	return (issize_t)want;
 }
 
 static bool
@@ -96,7 +129,9 @@ hdrmap_tags(su_home_t *home, const sip_t *sip, unsigned flags, tagi_t tags[4])
 
 		if (name == NULL || !crosses(name, flags))
 			continue;
-		while ((need = msg_header_e(buf + len, (isize_t)(cap - len), h, 0)) >= 0 &&
+		while ((need = h->sh_class == sip_supported_class ?
+		    encode_supported(buf + len, (isize_t)(cap - len), h) :
+		    msg_header_e(buf + len, (isize_t)(cap - len), h, 0)) >= 0 &&
 		    (size_t)need >= cap - len) {
 			char *nb = su_realloc(home, buf, cap * 2);
 

@@ -61,6 +61,7 @@ scenario() {
 		notify="/@NOTIFY@/d"
 		[ "$status" = 202 ] && notify="/@NOTIFY@/r $scen/callee_notify.part"
 		sed -e "s/@STATUS@/$status/g" -e "s/@MAXFWD@/${MAXFWD:-70}/" -e "$notify" \
+		    -e "s/@REQUIRE@/${REQUIRE:-timer}/" \
 		    "$scen/$f" | sed -e "/@NOTIFY@/d" > "$work/${f%.xml.in}-$status.xml"
 		echo "$work/${f%.xml.in}-$status.xml" ;;
 	*)
@@ -155,6 +156,7 @@ for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 	check "$tr: Max-Forwards decremented" has "$inv" "^Max-Forwards: 69"
 	check "$tr: Subject and Allow crossed" has "$inv" "^Subject: sipmed test call"
 	check "$tr: X-Secret did not cross" lacks "$inv" "X-Secret"
+	check "$tr: Supported crossed without 100rel (not relayed yet)" has "$inv" "^Supported: timer$"
 	check "$tr: nothing of the caller's Via, Contact or Call-ID leaked" \
 	    lacks "$inv" "127.0.0.3:$((gw_port + 1))"
 	a=$(sent "$work/f$flow-caller.msg" "INVITE " | body)
@@ -281,6 +283,15 @@ flow=$((flow + 1))
 MAXFWD=0 caller caller caller_fails.xml.in:483 127.0.0.3 $((gw_port + 1)) udp 1234 5035550100
 rc=$?
 [ $rc -eq 0 ] && ok "Max-Forwards 0: 483" || not_ok "Max-Forwards 0: 483" "$work/f$flow-caller.err"
+
+flow=$((flow + 1))
+REQUIRE=100rel caller caller caller_fails.xml.in:420 127.0.0.3 $((gw_port + 1)) udp 1234 5035550100
+rc=$?
+if [ $rc -eq 0 ] && has "$(received "$work/f$flow-caller.msg" "SIP/2.0 420")" "^Unsupported: 100rel"; then
+	ok "an INVITE that requires 100rel: 420 with Unsupported: 100rel"
+else
+	not_ok "Require: 100rel: 420" "$work/f$flow-caller.err"
+fi
 
 flow=$((flow + 1))
 caller caller caller_fails.xml.in:403 127.0.0.9 $((gw_port + 1)) udp 1234 5035550100

@@ -135,24 +135,6 @@ call_bye(struct call *call, enum call_side side)
 	    SIPTAG_REASON_STR("SIP;cause=200;text=\"Call completed elsewhere\""), TAG_END());
 }
 
-/* Sends ACK on the B leg for its INVITE's 2xx. */
-static void
-ack_b(struct call *call, const sip_t *ack)
-{
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	tagi_t tags[4] = { { NULL, 0 } };
-	nta_outgoing_t *orq;
-
-	if (ack != NULL)
-		hdrmap_tags(home, ack, call->hdr_flags[SIDE_A], tags);
-	orq = nta_outgoing_tcreate(call->leg[SIDE_B], NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
-	    SIPTAG_CSEQ(sip_cseq_create(home, call->invite_cseq[SIDE_B], SIP_METHOD_ACK)),
-	    TAG_NEXT(tags));
-	if (orq != NULL)
-		nta_outgoing_destroy(orq);
-	su_home_deinit(home);
-}
-
 /*
  * A 2xx from B that A will never see: the call was cancelled, or another
  * fork answered first. It gets its ACK and a BYE on a leg of its own.
@@ -189,7 +171,7 @@ late_answer(struct call *call, const sip_t *sip)
 
 	if (tag != NULL && call->b_tag != NULL && strcasecmp(tag, call->b_tag) == 0) {
 		if (call->b_acked)
-			ack_b(call, NULL);
+			call_relay_ack(call, SIDE_B, NULL);
 		return;
 	}
 	release_answer(call, sip);
@@ -278,7 +260,7 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 	}
 	if (sip->sip_request->rq_method == sip_method_ack && call->state == CALL_CONFIRMED) {
 		/* b_invite stays: a retransmitted 2xx is ACKed again */
-		ack_b(call, sip);
+		call_relay_ack(call, SIDE_B, sip);
 		call->b_acked = true;
 		nta_incoming_destroy(call->a_invite);
 		call->a_invite = NULL;

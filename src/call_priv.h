@@ -57,6 +57,7 @@ sip_max_forwards_t *call_max_forwards(su_home_t *home, const sip_t *sip);
 /* call_relay.c: requests arriving on a leg of a dialog */
 int call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
     const sip_t *sip);
+/* Sends ACK for the last INVITE on leg to, with ack's body (ack may be NULL). */
 void call_relay_ack(struct call *, enum call_side to, const sip_t *ack);
 void call_relays_abort(struct call *);
 

@@ -66,10 +66,11 @@ void
 call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
-	tagi_t tags[4];
+	tagi_t tags[4] = { { NULL, 0 } };
 	nta_outgoing_t *orq;
 
-	hdrmap_tags(home, ack, call->hdr_flags[other(to)], tags);
+	if (ack != NULL)
+		hdrmap_tags(home, ack, call->hdr_flags[other(to)], tags);
 	orq = nta_outgoing_tcreate(call->leg[to], NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
 	    SIPTAG_CSEQ(sip_cseq_create(home, call->invite_cseq[to], SIP_METHOD_ACK)),
 	    TAG_NEXT(tags));

@@ -131,6 +131,17 @@ flow_ok() {
 	fi
 }
 
+# inbound CALLEE CALLER NAME [caller's sipp args]: the gateway calls 1234,
+# which reaches alice on the pool; both scenarios must complete
+inbound() {
+	cs=$1 rs=$2 name=$3
+	shift 3
+	callee callee "$cs" 127.0.0.2 $pool_port $tr
+	caller caller "$rs" 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100 "$@"
+	rc=$?
+	flow_ok "$tr: $name"
+}
+
 # check NAME COMMAND...: a TAP line for a shell condition
 check() {
 	name=$1
@@ -146,10 +157,7 @@ for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 	[ $tr = tcp ] && pool_uri_tp=";transport=tcp" || pool_uri_tp=""
 
 	# inbound: gateway -> pool, 180, 183 with SDP, 200 with a multipart body
-	callee callee callee.xml 127.0.0.2 $pool_port $tr
-	caller caller caller.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
-	rc=$?
-	flow_ok "$tr: inbound call: 180, 183 with SDP, 200, ACK, BYE from the caller"
+	inbound callee.xml caller.xml "inbound call: 180, 183 with SDP, 200, ACK, BYE from the caller"
 	inv=$(received "$work/f$flow-callee.msg" "INVITE ")
 	check "$tr: the pool got the user's URI as Request-URI" has "$inv" "^INVITE sip:alice@contoso.com SIP/2.0"
 	check "$tr: the pool saw the caller normalized to E.164" has "$inv" "^From: <sip:+15035550100@contoso.com;user=phone>"
@@ -185,32 +193,20 @@ for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 	    has "$inv" "^From: <sip:+15033121234@contoso.com;user=phone>"
 
 	# BYE from the callee
-	callee callee callee_hangs_up.xml 127.0.0.2 $pool_port $tr
-	caller caller caller_hung_up.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
-	rc=$?
-	flow_ok "$tr: the callee hangs up: BYE relayed to the caller"
+	inbound callee_hangs_up.xml caller_hung_up.xml "the callee hangs up: BYE relayed to the caller"
 
 	# CANCEL before the answer
-	callee callee callee_cancel.xml 127.0.0.2 $pool_port $tr
-	caller caller caller_cancel.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
-	rc=$?
-	flow_ok "$tr: CANCEL while ringing: 487 to the caller, CANCEL on the B leg"
+	inbound callee_cancel.xml caller_cancel.xml "CANCEL while ringing: 487 to the caller, CANCEL on the B leg"
 
 	# errors from the B side are answered to the A side
 	for st in 302 404 486 503 603; do
-		callee callee callee_rejects.xml.in:$st 127.0.0.2 $pool_port $tr
-		caller caller caller_fails.xml.in:$st 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
-		rc=$?
-		flow_ok "$tr: $st from the callee reaches the caller"
+		inbound callee_rejects.xml.in:$st caller_fails.xml.in:$st "$st from the callee reaches the caller"
 	done
 	rsp=$(received "$work/f$flow-caller.msg" "SIP/2.0 603")
 	check "$tr: the Reason (Q.850 cause) crossed with the failure" has "$rsp" "^Reason: Q.850;cause=17"
 
 	# in-dialog: re-INVITE (hold), INFO, UPDATE and OPTIONS from the callee
-	callee callee callee_dialog.xml 127.0.0.2 $pool_port $tr
-	caller caller caller_dialog.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
-	rc=$?
-	flow_ok "$tr: re-INVITE, INFO, UPDATE and OPTIONS relayed inside the dialog"
+	inbound callee_dialog.xml caller_dialog.xml "re-INVITE, INFO, UPDATE and OPTIONS relayed inside the dialog"
 	check "$tr: the hold offer (sendonly) reached the callee" \
 	    grep -q "a=sendonly" "$work/f$flow-callee.msg"
 	check "$tr: the callee's UPDATE reached the caller with its SDP" \
@@ -218,49 +214,31 @@ for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 	check "$tr: the DTMF INFO body crossed" has "$(received "$work/f$flow-callee.msg" "INFO ")" "Signal=5"
 
 	# forked early dialogs: the one that answers gets the ACK and the BYE
-	callee callee callee_forks.xml 127.0.0.2 $pool_port $tr
-	caller caller caller.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
-	rc=$?
-	flow_ok "$tr: two early dialogs from a forking callee, then one answer"
+	inbound callee_forks.xml caller.xml "two early dialogs from a forking callee, then one answer"
 	check "$tr: the ACK went to the fork that answered" \
 	    has "$(received "$work/f$flow-callee.msg" "ACK ")" "^To: .*;tag=fork2-"
 	check "$tr: so did the BYE" has "$(received "$work/f$flow-callee.msg" "BYE ")" "^To: .*;tag=fork2-"
 
 	# two forks answer: the second gets ACK and BYE from sipmed
-	callee callee callee_two_answers.xml 127.0.0.2 $pool_port $tr
-	caller caller caller.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100 -d 500
-	rc=$?
-	flow_ok "$tr: a second fork that answers is ACKed and released with BYE"
+	inbound callee_two_answers.xml caller.xml "a second fork that answers is ACKed and released with BYE" -d 500
 	check "$tr: that BYE went to the second fork" \
 	    has "$(received "$work/f$flow-callee.msg" "BYE ")" "^To: .*;tag=fork2-"
 
 	# REFER from the pool to a gateway that supports it, NOTIFY back
-	callee callee callee_refers.xml.in:202 127.0.0.2 $pool_port $tr
-	caller caller caller_referred.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
-	rc=$?
-	flow_ok "$tr: REFER relayed to the gateway, 202 and NOTIFY relayed back"
+	inbound callee_refers.xml.in:202 caller_referred.xml "REFER relayed to the gateway, 202 and NOTIFY relayed back"
 	check "$tr: Refer-To crossed" has "$(received "$work/f$flow-caller.msg" "REFER ")" \
 	    "^Refer-To: <sip:bob@contoso.com>"
 	check "$tr: the NOTIFY's sipfrag crossed" \
 	    has "$(received "$work/f$flow-callee.msg" "NOTIFY ")" "^SIP/2.0 200 OK"
 
 	# re-INVITE glare: 491 relayed
-	callee callee callee_glare.xml 127.0.0.2 $pool_port $tr
-	caller caller caller_glare.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
-	rc=$?
-	flow_ok "$tr: 491 to a re-INVITE is relayed"
+	inbound callee_glare.xml caller_glare.xml "491 to a re-INVITE is relayed"
 
 	# a BYE that crosses a re-INVITE
-	callee callee callee_bye_crosses.xml 127.0.0.2 $pool_port $tr
-	caller caller caller_bye_crosses.xml 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
-	rc=$?
-	flow_ok "$tr: a BYE crossing a re-INVITE: BYE relayed, the re-INVITE ends 487"
+	inbound callee_bye_crosses.xml caller_bye_crosses.xml "a BYE crossing a re-INVITE: BYE relayed, the re-INVITE ends 487"
 
 	# no final answer: the INVITE timer (4 s in the test configuration)
-	callee callee callee_silent.xml 127.0.0.2 $pool_port $tr
-	caller caller caller_fails.xml.in:408 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100
-	rc=$?
-	flow_ok "$tr: a callee that never answers: 408 to the caller, CANCEL to it"
+	inbound callee_silent.xml caller_fails.xml.in:408 "a callee that never answers: 408 to the caller, CANCEL to it"
 
 	stop_sipmed
 	check "$tr: no call object is left behind" grep -q "stopping: 0 calls active" "$work/sipmed.log"

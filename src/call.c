@@ -93,11 +93,9 @@ reject(nta_incoming_t *irq, const struct decision *d)
 static void
 call_unlink(struct call *call)
 {
-	if (call->prevp != NULL) {
-		*call->prevp = call->next;
-		if (call->next != NULL)
-			call->next->prevp = call->prevp;
-		call->prevp = NULL;
+	if (call->linked) {
+		LIST_REMOVE(call, entry);
+		call->linked = false;
 		call->srv->calls_active--;
 	}
 }
@@ -390,11 +388,9 @@ call_new(struct server *srv, const sip_t *sip)
 	call->conf = conf_ref(srv->conf);
 	call->id = su_strdup(call->home, sip->sip_call_id->i_id);
 	call->state = CALL_EARLY;
-	call->next = srv->calls;
-	if (srv->calls != NULL)
-		srv->calls->prevp = &call->next;
-	call->prevp = &srv->calls;
-	srv->calls = call;
+	LIST_INIT(&call->relays);
+	LIST_INSERT_HEAD(&srv->calls, call, entry);
+	call->linked = true;
 	srv->calls_active++;
 	srv->calls_total++;
 	return call;
@@ -481,8 +477,8 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip)
 void
 call_destroy_all(struct server *srv)
 {
-	while (srv->calls != NULL) {
-		struct call *call = srv->calls;
+	while (!LIST_EMPTY(&srv->calls)) {
+		struct call *call = LIST_FIRST(&srv->calls);
 
 		if (call->state == CALL_CONFIRMED) {
 			call_bye(call, SIDE_A);

@@ -26,12 +26,14 @@ enum call_side {
 };
 
 struct relay;
+LIST_HEAD(relay_list, relay);
 
 struct call {
 	su_home_t home[1];
 	struct server *srv;
 	struct conf *conf;		/* the snapshot the call began under */
-	struct call *next, **prevp;	/* in srv->calls */
+	LIST_ENTRY(call) entry;		/* in srv->calls */
+	bool linked;
 	char *id;			/* A leg Call-ID, for logs */
 	enum call_state state;
 	nta_leg_t *leg[2];
@@ -45,7 +47,7 @@ struct call {
 	bool b_acked;			/* its 2xx was ACKed */
 	bool canceled;			/* A cancelled before a final answer */
 	bool answered;			/* A got a final answer to the INVITE */
-	struct relay *relays;		/* in-dialog transactions in progress */
+	struct relay_list relays;	/* in-dialog transactions in progress */
 };
 
 /* call.c */

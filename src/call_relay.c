@@ -21,7 +21,7 @@
 #include "log.h"
 
 struct relay {
-	struct relay *next, **prevp;
+	LIST_ENTRY(relay) entry;	/* in call->relays */
 	struct call *call;
 	enum call_side from;		/* the side that sent the request */
 	nta_incoming_t *irq;
@@ -42,17 +42,15 @@ relay_free(struct relay *r)
 		nta_outgoing_destroy(r->orq);
 	if (r->irq != NULL)
 		nta_incoming_destroy(r->irq);
-	*r->prevp = r->next;
-	if (r->next != NULL)
-		r->next->prevp = r->prevp;
+	LIST_REMOVE(r, entry);
 	su_free(r->call->home, r);
 }
 
 void
 call_relays_abort(struct call *call)
 {
-	while (call->relays != NULL) {
-		struct relay *r = call->relays;
+	while (!LIST_EMPTY(&call->relays)) {
+		struct relay *r = LIST_FIRST(&call->relays);
 
 		/* A pending re-INVITE overtaken by the call's end: 487 (RFC 3261 15.1.2) */
 		if (r->irq != NULL && nta_incoming_status(r->irq) < 200)
@@ -186,11 +184,7 @@ call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	r->from = from;
 	r->irq = irq;
 	r->method = m;
-	r->next = call->relays;
-	if (call->relays != NULL)
-		call->relays->prevp = &r->next;
-	r->prevp = &call->relays;
-	call->relays = r;
+	LIST_INSERT_HEAD(&call->relays, r, entry);
 	if (m == sip_method_bye)
 		call->state = CALL_ENDING;
 	hdrmap_tags(home, sip, call->hdr_flags[from], tags);

@@ -175,6 +175,7 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 	sip_contact_t *m;
 
 	su_home_init(srv->home);
+	LIST_INIT(&srv->calls);
 	srv->root = root;
 	srv->conf = conf_ref(c);
 	su_log_redirect(NULL, sofia_log, NULL);

@@ -9,6 +9,7 @@
 #define SIPMED_SERVER_H
 
 #include <stdbool.h>
+#include <sys/queue.h>
 
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/nta.h>
@@ -16,6 +17,7 @@
 #include "conf.h"
 
 struct call;
+LIST_HEAD(call_list, call);
 
 struct server {
 	su_home_t home[1];
@@ -24,7 +26,7 @@ struct server {
 	nta_leg_t *default_leg;
 	struct conf *conf;		/* snapshot for new calls */
 	sip_contact_t *contact;		/* sipmed's Contact on every leg */
-	struct call *calls;		/* calls in progress */
+	struct call_list calls;		/* calls in progress */
 	unsigned long calls_active;
 	unsigned long calls_total;
 	bool stopping;

@@ -94,28 +94,19 @@ caller() {
 	    "$@" 127.0.0.1:"$port" > "$work/$name.out" 2>&1
 }
 
-# received LOG START: the first message received in LOG whose first line
-# starts with START (e.g. "INVITE ", "SIP/2.0 200"), CRs removed
-received() {
-	tr -d '\r' < "$1" | awk -v start="$2" '
+# message LOG received|sent START: the first message received (or sent)
+# in LOG whose first line starts with START (e.g. "INVITE ", "SIP/2.0 200"),
+# CRs removed
+message() {
+	tr -d '\r' < "$1" | awk -v dir="message $2" -v start="$3" '
 		/^-----+ [0-9][0-9][0-9][0-9]-/ { inmsg = 0; next }
-		/message received/ { want = 1; next }
-		/message sent/ { want = 0; next }
+		/message (received|sent)/ { want = index($0, dir) > 0; next }
 		want && !inmsg && index($0, start) == 1 { inmsg = 1; found = 1 }
 		inmsg && want { print }
 		found && !inmsg { exit }'
 }
-
-# sent LOG START: the same for a message the sipp sent
-sent() {
-	tr -d '\r' < "$1" | awk -v start="$2" '
-		/^-----+ [0-9][0-9][0-9][0-9]-/ { inmsg = 0; next }
-		/message sent/ { want = 1; next }
-		/message received/ { want = 0; next }
-		want && !inmsg && index($0, start) == 1 { inmsg = 1; found = 1 }
-		inmsg && want { print }
-		found && !inmsg { exit }'
-}
+received() { message "$1" received "$2"; }
+sent() { message "$1" sent "$2"; }
 
 body() { awk 'b { print } /^$/ && !b { b = 1 }'; }
 

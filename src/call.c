@@ -4,9 +4,9 @@
  *
  * Lifetime: a call is a su_home; it holds a reference to the snapshot it
  * began under, both nta legs and the transactions in progress, and
- * call_end() releases them all. Locally generated answers (408 when the
- * INVITE timer expires, 503 on a transport failure) come from nta as
- * responses and are relayed like any other.
+ * call_end() releases them all. A transport failure is answered 503 by
+ * nta and relayed like any other answer; the INVITE timer is the call's
+ * own (invite_timeout() answers 408).
  */
 #include <stdio.h>
 #include <string.h>
@@ -61,11 +61,11 @@ uri_number(const url_t *u, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
+/* Whether P-Asserted-Identity from trunk t (NULL: the pool) is believed. */
 static bool
-peer_asserts(const struct conf *c, const struct peer *p)
+trusts_pai(const struct conf *c, const struct trunk *t)
 {
-	return (p->kind == PEER_POOL && c->pool.trust_pai) ||
-	    (p->kind == PEER_TRUNK && p->trunk->forward_pai);
+	return t != NULL ? t->forward_pai : c->pool.trust_pai;
 }
 
 /* The calling party's URL: P-Asserted-Identity from a trusted peer, else From. */
@@ -74,7 +74,7 @@ calling_url(const struct conf *c, const struct peer *p, const sip_t *sip)
 {
 	const sip_p_asserted_identity_t *pai = sip_p_asserted_identity(sip);
 
-	if (pai != NULL && peer_asserts(c, p))
+	if (pai != NULL && trusts_pai(c, p->trunk))
 		return pai->paid_url;
 	return sip->sip_from->a_url;
 }
@@ -90,16 +90,6 @@ reject(nta_incoming_t *irq, const struct decision *d)
 	return 0;
 }
 
-static void
-call_unlink(struct call *call)
-{
-	if (call->linked) {
-		LIST_REMOVE(call, entry);
-		call->linked = false;
-		call->srv->calls_active--;
-	}
-}
-
 void
 call_end(struct call *call, const char *why)
 {
@@ -113,7 +103,8 @@ call_end(struct call *call, const char *why)
 	for (int i = 0; i < 2; i++)
 		if (call->leg[i] != NULL)
 			nta_leg_destroy(call->leg[i]);
-	call_unlink(call);
+	LIST_REMOVE(call, entry);
+	call->srv->calls_active--;
 	conf_unref(call->conf);
 	su_home_unref(call->home);
 }
@@ -247,7 +238,6 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 	if (sip->sip_request->rq_method == sip_method_cancel) {
 		if (call->answered)
 			return 0;
-		call->canceled = true;
 		call->answered = true;
 		if (nta_incoming_status(irq) < 200)
 			nta_incoming_treply(irq, SIP_487_REQUEST_CANCELLED, TAG_END());
@@ -271,7 +261,6 @@ struct b_target {
 	char ruri[512];
 	char from[512];
 	const char *next_hop;
-	unsigned flags_b;	/* hdrmap flags for what B sends */
 };
 
 static int
@@ -292,11 +281,9 @@ b_target(const struct call *call, const struct decision *d, struct b_target *t)
 		    u->url_host, u->url_port ? ":" : "", u->url_port ? u->url_port : "");
 		calling = d->first.calling[0] ? d->first.calling : "anonymous";
 		t->next_hop = tk->address;
-		t->flags_b = tk->forward_pai ? HDRMAP_TRUST_PAI : 0;
 	} else {
 		snprintf(t->ruri, sizeof(t->ruri), "%s", d->target);
 		t->next_hop = c->pool.address;
-		t->flags_b = c->pool.trust_pai ? HDRMAP_TRUST_PAI : 0;
 		if (d->caller != NULL)
 			calling = d->caller->line.base;
 	}
@@ -328,6 +315,7 @@ static int
 b_leg_start(struct call *call, const struct decision *d, const sip_t *sip)
 {
 	struct server *srv = call->srv;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
 	struct b_target t;
 	tagi_t tags[4];
 	char to[600];
@@ -335,19 +323,19 @@ b_leg_start(struct call *call, const struct decision *d, const sip_t *sip)
 	if (b_target(call, d, &t) == -1)
 		return -1;
 	snprintf(to, sizeof(to), "<%s>", t.ruri);
-	call->hdr_flags[SIDE_B] = t.flags_b;
 	call->leg[SIDE_B] = nta_leg_tcreate(srv->agent, call_leg_request,
 	    (nta_leg_magic_t *)call, SIPTAG_FROM_STR(t.from), SIPTAG_TO_STR(to), TAG_END());
 	if (call->leg[SIDE_B] == NULL)
 		return -1;
 	nta_leg_tag(call->leg[SIDE_B], NULL);
-	hdrmap_tags(call->home, sip, call->hdr_flags[SIDE_A], tags);
+	hdrmap_tags(home, sip, call->hdr_flags[SIDE_A], tags);
 	call->b_invite = nta_outgoing_tcreate(call->leg[SIDE_B], b_invite_cb,
 	    (nta_outgoing_magic_t *)call, URL_STRING_MAKE(t.next_hop), SIP_METHOD_INVITE,
 	    URL_STRING_MAKE(t.ruri), SIPTAG_CONTACT(srv->contact),
-	    SIPTAG_MAX_FORWARDS(call_max_forwards(call->home, sip)),
+	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, sip)),
 	    TAG_IF(call->conf->server.user_agent,
 	    SIPTAG_USER_AGENT_STR(call->conf->server.user_agent)), TAG_NEXT(tags));
+	su_home_deinit(home);
 	if (call->b_invite == NULL)
 		return -1;
 	call->invite_cseq[SIDE_B] = nta_outgoing_cseq(call->b_invite);
@@ -390,7 +378,6 @@ call_new(struct server *srv, const sip_t *sip)
 	call->state = CALL_EARLY;
 	LIST_INIT(&call->relays);
 	LIST_INSERT_HEAD(&srv->calls, call, entry);
-	call->linked = true;
 	srv->calls_active++;
 	srv->calls_total++;
 	return call;
@@ -461,9 +448,10 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip)
 	call = call_new(srv, sip);
 	if (call == NULL)
 		return 500;
-	call->hdr_flags[SIDE_A] = peer_asserts(c, &peer) ? HDRMAP_TRUST_PAI : 0;
 	call->trunk[SIDE_A] = peer.trunk;
 	call->trunk[SIDE_B] = d.kind == DECISION_PSTN ? d.choices[0].trunk : NULL;
+	for (int i = 0; i < 2; i++)
+		call->hdr_flags[i] = trusts_pai(c, call->trunk[i]) ? HDRMAP_TRUST_PAI : 0;
 	if (a_leg_start(call, irq, sip) == -1 || b_leg_start(call, &d, sip) == -1) {
 		/* nta answers the 500 below; the irq must not call back a freed call */
 		nta_incoming_bind(irq, NULL, NULL);

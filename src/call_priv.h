@@ -33,7 +33,6 @@ struct call {
 	struct server *srv;
 	struct conf *conf;		/* the snapshot the call began under */
 	LIST_ENTRY(call) entry;		/* in srv->calls */
-	bool linked;
 	char *id;			/* A leg Call-ID, for logs */
 	enum call_state state;
 	nta_leg_t *leg[2];
@@ -45,8 +44,7 @@ struct call {
 	su_timer_t *invite_timer;	/* no final answer in invite_timeout: 408 */
 	char *b_tag;			/* To tag of the B dialog that answered */
 	bool b_acked;			/* its 2xx was ACKed */
-	bool canceled;			/* A cancelled before a final answer */
-	bool answered;			/* A got a final answer to the INVITE */
+	bool answered;			/* A got a final answer (or cancelled) */
 	struct relay_list relays;	/* in-dialog transactions in progress */
 };
 

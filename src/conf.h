@@ -58,7 +58,8 @@ struct trunk {
 	const char *name;
 	const char *address;		/* sip:/sips: URI of the next hop */
 	const char *identity;		/* name its TLS certificate must carry */
-	struct strlist source_addresses;	/* plain transports: who it is */
+	struct strlist source_addresses;	/* plain transports: who it is;
+						   default: the host of address */
 	struct site *site;
 	struct dial_plan *inbound_dial_plan;	/* as configured, may be NULL */
 	struct ruleset *called_rules;		/* OutboundTranslationRulesList */
@@ -135,7 +136,7 @@ struct conf_tls {
 struct conf_pool {
 	const char *address;
 	const char *identity;
-	struct strlist source_addresses;
+	struct strlist source_addresses;	/* default: the host of address */
 	bool trust_pai;
 	unsigned options_interval;
 };
@@ -212,5 +213,8 @@ struct route *conf_route(const struct conf *, const char *name);
 struct dial_plan *conf_user_dial_plan(const struct conf *, const struct user *);
 struct dial_plan *conf_trunk_dial_plan(const struct conf *, const struct trunk *);
 struct voice_policy *conf_user_voice_policy(const struct conf *, const struct user *);
+
+/* True when uri is a sips: URI (TLS). */
+bool conf_is_sips(const char *uri);
 
 #endif

@@ -36,10 +36,34 @@ check_sip_uri(struct loader *L, const config_setting_t *at, const char *what,
 	return bad;
 }
 
-static bool
-is_sips(const char *v)
+bool
+conf_is_sips(const char *uri)
 {
-	return v != NULL && strncmp(v, "sips:", 5) == 0;
+	return uri != NULL && strncmp(uri, "sips:", 5) == 0;
+}
+
+/*
+ * A peer without source_addresses is known by the host of its address
+ * (meaningful when that is an IP literal). Derived once here, so that
+ * identifying the sender of a request is a plain list lookup.
+ */
+static void
+default_source(struct loader *L, struct strlist *l, const char *address)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	url_t *u;
+
+	if (l->n > 0 || address == NULL)
+		return;
+	u = url_make(home, address);
+	if (u != NULL && u->url_host != NULL) {
+		l->v = su_zalloc(L->home, 2 * sizeof(*l->v));
+		if (l->v != NULL) {
+			l->v[0] = su_strdup(L->home, u->url_host);
+			l->n = 1;
+		}
+	}
+	su_home_deinit(home);
 }
 
 static int
@@ -145,11 +169,12 @@ conf_parse_pool(struct loader *L, const config_setting_t *s)
 	if (conf_group(L, s, "pool", pool_keys, p) > 0)
 		return 1;
 	check_sip_uri(L, config_setting_get_member(s, "address"), "pool: address", p->address);
-	if (is_sips(p->address) && p->identity == NULL)
+	if (conf_is_sips(p->address) && p->identity == NULL)
 		conf_error(L, s, "pool: a sips: address needs \"identity\", the name its "
 		    "certificate must carry");
 	check_addresses(L, config_setting_get_member(s, "source_addresses"),
 	    "pool: source_addresses", &p->source_addresses);
+	default_source(L, &p->source_addresses, p->address);
 	return 0;
 }
 
@@ -264,11 +289,12 @@ parse_trunk(struct loader *L, const config_setting_t *e, struct trunk *t)
 	if (!conf_name_ok(t->name))
 		conf_error(L, e, "trunk names must be 1 to 256 printable characters");
 	check_sip_uri(L, config_setting_get_member(e, "address"), what, t->address);
-	if (is_sips(t->address) && t->identity == NULL)
+	if (conf_is_sips(t->address) && t->identity == NULL)
 		conf_error(L, e, "%s: a sips: address needs \"identity\", the name its "
 		    "certificate must carry", what);
 	check_addresses(L, config_setting_get_member(e, "source_addresses"), what,
 	    &t->source_addresses);
+	default_source(L, &t->source_addresses, t->address);
 	if (t->called_rules == NULL && config_setting_get_member(e, "called_number_rules") == NULL)
 		t->called_rules = default_called_rules(L);
 	if (t->calling_rules == NULL)
@@ -363,12 +389,12 @@ conf_check_tls(struct loader *L)
 	if (c->tls.certificate != NULL)
 		return;
 	for (size_t i = 0; i < c->server.listen.n && who == NULL; i++)
-		if (is_sips(c->server.listen.v[i]))
+		if (conf_is_sips(c->server.listen.v[i]))
 			who = "a sips: listen address (the default is sips:0.0.0.0:5061)";
-	if (who == NULL && is_sips(c->pool.address))
+	if (who == NULL && conf_is_sips(c->pool.address))
 		who = "the pool's sips: address";
 	for (size_t i = 0; i < c->ntrunks && who == NULL; i++)
-		if (is_sips(c->trunks[i].address))
+		if (conf_is_sips(c->trunks[i].address))
 			who = "a trunk's sips: address";
 	if (who != NULL)
 		conf_error(L, NULL, "missing group \"tls\": %s needs a certificate", who);

@@ -2,8 +2,8 @@
  * server: agent set-up and the default leg, which gets every request that
  * belongs to no dialog sipmed knows. Peer identification is by source
  * address here (plain transports: a trunk's or the pool's
- * source_addresses, else the IP literal of its address); identification
- * by TLS certificate comes with the TLS layer.
+ * source_addresses, which default to the host of its address);
+ * identification by TLS certificate comes with the TLS layer.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -26,23 +26,14 @@
 #define SIPMED_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY"
 #define SIPMED_SUPPORTED "timer, replaces"
 
-/* True when addr is in list, or list is empty and addr is uri's IP host. */
+/* True when addr is in list (the loader fills in a peer's default). */
 static bool
-addr_matches(const struct strlist *list, const char *uri, const char *addr)
+addr_matches(const struct strlist *list, const char *addr)
 {
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	url_t *u;
-	bool match = false;
-
 	for (size_t i = 0; i < list->n; i++)
 		if (strcmp(list->v[i], addr) == 0)
 			return true;
-	if (list->n > 0 || uri == NULL)
-		return false;
-	u = url_make(home, uri);
-	match = u != NULL && u->url_host != NULL && strcmp(u->url_host, addr) == 0;
-	su_home_deinit(home);
-	return match;
+	return false;
 }
 
 void
@@ -61,12 +52,12 @@ server_identify(const struct conf *c, msg_t *msg, struct peer *out)
 	else if (ai->ai_family == AF_INET6)
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr,
 		    out->addr, sizeof(out->addr));
-	if (addr_matches(&c->pool.source_addresses, c->pool.address, out->addr)) {
+	if (addr_matches(&c->pool.source_addresses, out->addr)) {
 		out->kind = PEER_POOL;
 		return;
 	}
 	for (size_t i = 0; i < c->ntrunks; i++)
-		if (addr_matches(&c->trunks[i].source_addresses, c->trunks[i].address, out->addr)) {
+		if (addr_matches(&c->trunks[i].source_addresses, out->addr)) {
 			out->kind = PEER_TRUNK;
 			out->trunk = &c->trunks[i];
 			return;
@@ -128,12 +119,6 @@ sofia_log(void *stream, const char *fmt, va_list ap)
 		log_debug("sofia: %s", buf);
 }
 
-static bool
-is_sips(const char *uri)
-{
-	return strncmp(uri, "sips:", 5) == 0;
-}
-
 static int
 add_listeners(struct server *srv, const struct conf *c)
 {
@@ -142,7 +127,7 @@ add_listeners(struct server *srv, const struct conf *c)
 	for (size_t i = 0; i < c->server.listen.n; i++) {
 		const char *uri = c->server.listen.v[i];
 
-		if (is_sips(uri)) {
+		if (conf_is_sips(uri)) {
 			log_warnx("listen %s: TLS listeners are not built yet, skipped", uri);
 			skipped++;
 			continue;

@@ -41,6 +41,8 @@ test_sample(struct conf *c)
 	    strcmp(rule_pattern(ruleset_rule(sea->called_rules, 0)), "^\\+(\\d*)$") == 0,
 	    "a trunk without called_number_rules gets the strip-plus default");
 	is_int(ruleset_count(sea->calling_rules), 0, "no calling_number_rules by default");
+	ok(sea->source_addresses.n == 1 && strcmp(sea->source_addresses.v[0], "127.0.0.1") == 0,
+	    "a trunk without source_addresses is known by the host of its address");
 	ok(pdx->nrc_rules == 1 && pdx->rc_rules[0].received == 486 &&
 	    pdx->rc_rules[0].q850_cause == 34 && pdx->rc_rules[0].translated == 503,
 	    "response code rule 486/34 -> 503");

@@ -98,8 +98,13 @@ call_end(struct call *call, const char *why)
 	su_timer_destroy(call->invite_timer);
 	if (call->b_invite != NULL)
 		nta_outgoing_destroy(call->b_invite);
+	call_pracks_drop(call);
 	if (call->a_invite != NULL)
 		nta_incoming_destroy(call->a_invite);
+	call_forks_free(call);
+	for (int i = 0; i < 2; i++)
+		if (call->ack[i] != NULL)
+			nta_outgoing_destroy(call->ack[i]);
 	for (int i = 0; i < 2; i++)
 		if (call->leg[i] != NULL)
 			nta_leg_destroy(call->leg[i]);
@@ -109,8 +114,8 @@ call_end(struct call *call, const char *why)
 	su_home_unref(call->home);
 }
 
-static int
-bye_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
+int
+call_orq_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 {
 	if (nta_outgoing_status(orq) >= 200)
 		nta_outgoing_destroy(orq);
@@ -120,7 +125,7 @@ bye_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 void
 call_bye(struct call *call, enum call_side side)
 {
-	nta_outgoing_tcreate(call->leg[side], bye_done, NULL, NULL, SIP_METHOD_BYE, NULL,
+	nta_outgoing_tcreate(call->leg[side], call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
 	    SIPTAG_REASON_STR("SIP;cause=200;text=\"Call completed elsewhere\""), TAG_END());
 }
 
@@ -132,48 +137,45 @@ static void
 release_answer(struct call *call, const sip_t *sip)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
-	nta_leg_t *leg = nta_leg_tcreate(call->srv->agent, NULL, NULL,
-	    SIPTAG_CALL_ID(sip->sip_call_id), SIPTAG_FROM(sip->sip_from), SIPTAG_TO(sip->sip_to),
-	    TAG_END());
+	nta_leg_t *leg = call_b_leg_for(call, sip, NULL);
 	nta_outgoing_t *ack;
 
 	if (leg == NULL)
 		return;
-	nta_leg_client_route(leg, sip->sip_record_route, sip->sip_contact);
 	ack = nta_outgoing_tcreate(leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
 	    SIPTAG_CSEQ(sip_cseq_create(home, call->invite_cseq[SIDE_B], SIP_METHOD_ACK)),
 	    TAG_END());
 	if (ack != NULL)
 		nta_outgoing_destroy(ack);
-	nta_outgoing_tcreate(leg, bye_done, NULL, NULL, SIP_METHOD_BYE, NULL, TAG_END());
+	nta_outgoing_tcreate(leg, call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL, TAG_END());
 	nta_leg_destroy(leg);
 	su_home_deinit(home);
 	log_debug("call %s: a 2xx from %s released with ACK and BYE", call->id,
 	    sip->sip_to->a_tag ? sip->sip_to->a_tag : "?");
 }
 
-/* A 2xx after the call is up: our ACK was lost (resend it), or a fork. */
+/*
+ * A 2xx after the call is up. One from the fork that answered is a
+ * retransmission (nta resends the ACK once A's ACK made one); one from
+ * another fork is released.
+ */
 static void
 late_answer(struct call *call, const sip_t *sip)
 {
 	const char *tag = sip->sip_to->a_tag;
 
-	if (tag != NULL && call->b_tag != NULL && strcasecmp(tag, call->b_tag) == 0) {
-		if (call->b_acked)
-			call_relay_ack(call, SIDE_B, NULL);
-		return;
-	}
-	release_answer(call, sip);
+	if (tag == NULL || call->b_tag == NULL || strcasecmp(tag, call->b_tag) != 0)
+		release_answer(call, sip);
 }
 
-static void
-relay_answer(struct call *call, const sip_t *sip)
+void
+call_answer_a(struct call *call, const sip_t *sip, unsigned flags)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	tagi_t tags[4];
 	const struct conf_server *sv = &call->conf->server;
 
-	hdrmap_tags(home, sip, call->hdr_flags[SIDE_B], tags);
+	hdrmap_tags(home, sip, call->hdr_flags[SIDE_B] | flags, tags);
 	nta_incoming_treply(call->a_invite, sip->sip_status->st_status,
 	    sip->sip_status->st_phrase, SIPTAG_CONTACT(call->srv->contact),
 	    TAG_IF(sv->user_agent, SIPTAG_SERVER_STR(sv->user_agent)), TAG_NEXT(tags));
@@ -187,8 +189,8 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 	int status = nta_outgoing_status(orq);
 
 	if (status < 200) {
-		if (status > 100 && sip != NULL && !call->answered)
-			relay_answer(call, sip);
+		if (status > 100 && sip != NULL)
+			call_provisional(call, sip);
 		return 0;
 	}
 	if (status < 300 && sip != NULL) {
@@ -203,13 +205,15 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 			call_end(call, "answered after CANCEL: B leg released");
 			return 0;
 		}
-		nta_leg_rtag(call->leg[SIDE_B], sip->sip_to->a_tag);
-		nta_leg_client_route(call->leg[SIDE_B], sip->sip_record_route, sip->sip_contact);
+		if (call_b_answered(call, sip) == -1) {
+			release_answer(call, sip);
+			return 0;	/* another fork may still answer; else the timer */
+		}
 		call->b_tag = su_strdup(call->home, sip->sip_to->a_tag);
 		call->state = CALL_CONFIRMED;
 		call->answered = true;
 		su_timer_reset(call->invite_timer);
-		relay_answer(call, sip);
+		call_answer_a(call, sip, 0);
 		log_debug("call %s: answered %d", call->id, status);
 		return 0;
 	}
@@ -218,7 +222,7 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 	call->b_invite = NULL;
 	if (!call->answered && sip != NULL) {
 		call->answered = true;
-		relay_answer(call, sip);
+		call_answer_a(call, sip, 0);
 	} else if (!call->answered) {
 		call->answered = true;
 		nta_incoming_treply(call->a_invite, status, NULL, TAG_END());
@@ -233,6 +237,14 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 {
 	struct call *call = (struct call *)magic;
 
+	if (sip == NULL && !call->answered) {
+		/* nta gives up on the caller (no PRACK): it answers 503 */
+		call->answered = true;
+		if (call->b_invite != NULL)
+			nta_outgoing_cancel(call->b_invite);
+		log_debug("call %s: the caller never PRACKed", call->id);
+		return 0;
+	}
 	if (sip == NULL || sip->sip_request == NULL)
 		return 0;
 	if (sip->sip_request->rq_method == sip_method_cancel) {
@@ -247,9 +259,11 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 		return 0;
 	}
 	if (sip->sip_request->rq_method == sip_method_ack && call->state == CALL_CONFIRMED) {
-		/* b_invite stays: a retransmitted 2xx is ACKed again */
+		/* the ACK takes over B's 2xx retransmissions from the INVITE */
 		call_relay_ack(call, SIDE_B, sip);
-		call->b_acked = true;
+		nta_outgoing_destroy(call->b_invite);
+		call->b_invite = NULL;
+		call_pracks_drop(call);
 		nta_incoming_destroy(call->a_invite);
 		call->a_invite = NULL;
 	}
@@ -377,6 +391,10 @@ call_new(struct server *srv, const sip_t *sip)
 	call->id = su_strdup(call->home, sip->sip_call_id->i_id);
 	call->state = CALL_EARLY;
 	LIST_INIT(&call->relays);
+	LIST_INIT(&call->forks);
+	LIST_INIT(&call->pracks);
+	call->a_100rel = sip_has_feature(sip->sip_supported, "100rel") ||
+	    sip_has_feature(sip->sip_require, "100rel");
 	LIST_INSERT_HEAD(&srv->calls, call, entry);
 	srv->calls_active++;
 	srv->calls_total++;
@@ -416,12 +434,6 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip)
 
 	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
 		return 483;
-	if (sip_has_feature(sip->sip_require, "100rel")) {
-		/* reliable provisional responses are not relayed yet */
-		nta_incoming_treply(irq, SIP_420_BAD_EXTENSION, SIPTAG_UNSUPPORTED_STR("100rel"),
-		    TAG_END());
-		return 0;
-	}
 	if (nta_leg_by_call_id(srv->agent, id) != NULL) {
 		log_warnx("call %s: INVITE loops back to sipmed: refused with 482", id);
 		return 482;

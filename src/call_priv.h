@@ -27,6 +27,10 @@ enum call_side {
 
 struct relay;
 LIST_HEAD(relay_list, relay);
+struct fork;
+LIST_HEAD(fork_list, fork);
+struct prack;
+LIST_HEAD(prack_list, prack);
 
 struct call {
 	su_home_t home[1];
@@ -37,15 +41,18 @@ struct call {
 	enum call_state state;
 	nta_leg_t *leg[2];
 	nta_incoming_t *a_invite;	/* until A's ACK (2xx) or the final answer */
-	nta_outgoing_t *b_invite;	/* until its final response */
+	nta_outgoing_t *b_invite;	/* until its final response or A's ACK */
+	nta_outgoing_t *ack[2];		/* the last ACK sent on each leg */
 	uint32_t invite_cseq[2];	/* CSeq of the last INVITE sent on each leg */
 	unsigned hdr_flags[2];		/* hdrmap flags for what each side sends */
 	const struct trunk *trunk[2];	/* the trunk on each side; NULL: the pool */
 	su_timer_t *invite_timer;	/* no final answer in invite_timeout: 408 */
 	char *b_tag;			/* To tag of the B dialog that answered */
-	bool b_acked;			/* its 2xx was ACKed */
 	bool answered;			/* A got a final answer (or cancelled) */
+	bool a_100rel;			/* the caller offered 100rel */
 	struct relay_list relays;	/* in-dialog transactions in progress */
+	struct fork_list forks;		/* B early dialogs with reliable 18x */
+	struct prack_list pracks;	/* reliable 18x to A awaiting PRACK */
 };
 
 /* call.c */
@@ -53,12 +60,39 @@ void call_end(struct call *, const char *why);
 /* Sends BYE on one leg; the transaction outlives the call. */
 void call_bye(struct call *, enum call_side);
 sip_max_forwards_t *call_max_forwards(su_home_t *home, const sip_t *sip);
+/* Answers the A leg's INVITE with B's response sip (hdrmap flags added). */
+void call_answer_a(struct call *, const sip_t *sip, unsigned flags);
+/* Destroys a transaction once it has its final response. */
+int call_orq_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip);
+
+/* call_100rel.c: reliable provisional responses and early dialogs of B */
+/* A provisional response (101-199) from B, relayed to A. */
+void call_provisional(struct call *, const sip_t *sip);
+/* Makes leg[SIDE_B] the dialog of B's 2xx sip, ending the other forks. */
+int call_b_answered(struct call *, const sip_t *sip);
+/* Forgets the reliable responses A has not PRACKed (before a_invite goes). */
+void call_pracks_drop(struct call *);
+/*
+ * A leg for the B dialog (early or confirmed) of response sip, continuing
+ * leg[SIDE_B]'s CSeq so that whichever fork answers sees CSeq rise.
+ */
+nta_leg_t *call_b_leg_for(struct call *, const sip_t *sip, nta_request_f *cb);
+/* Frees the early dialogs of B (at call end). */
+void call_forks_free(struct call *);
 
 /* call_relay.c: requests arriving on a leg of a dialog */
 int call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
     const sip_t *sip);
-/* Sends ACK for the last INVITE on leg to, with ack's body (ack may be NULL). */
+/*
+ * Sends ACK for the last INVITE on leg to, with ack's body, and keeps it:
+ * nta sends a kept ACK again, body and all, when the 2xx it acknowledged
+ * comes again (the ACK was lost).
+ */
 void call_relay_ack(struct call *, enum call_side to, const sip_t *ack);
+
 void call_relays_abort(struct call *);
+/* Relays A's PRACK (irq, sip) to B on leg with rack; answers irq itself. */
+void call_relay_prack(struct call *, nta_incoming_t *irq, const sip_t *sip, nta_leg_t *leg,
+    const sip_rack_t *rack);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * call_relay: requests inside a dialog (BYE, re-INVITE, UPDATE, INFO,
- * OPTIONS, PRACK, REFER, NOTIFY and ACK) arriving on one leg are sent on
- * the other leg as sipmed's own request, and the answer is relayed back.
- * A relay lives from the request to its final response.
+ * OPTIONS, REFER, NOTIFY and ACK) arriving on one leg are sent on the
+ * other leg as sipmed's own request, and the answer is relayed back; so
+ * is A's PRACK, which nta hands to call_100rel.c. A relay lives from the
+ * request to its final response.
  *
  * REFER toward a trunk whose refer_support is off is answered 603 by
  * sipmed (Lync's EnableReferSupport). A request the other leg cannot
@@ -64,16 +65,14 @@ void
 call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
-	tagi_t tags[4] = { { NULL, 0 } };
-	nta_outgoing_t *orq;
+	tagi_t tags[4];
 
-	if (ack != NULL)
-		hdrmap_tags(home, ack, call->hdr_flags[other(to)], tags);
-	orq = nta_outgoing_tcreate(call->leg[to], NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
-	    SIPTAG_CSEQ(sip_cseq_create(home, call->invite_cseq[to], SIP_METHOD_ACK)),
+	hdrmap_tags(home, ack, call->hdr_flags[other(to)], tags);
+	if (call->ack[to] != NULL)
+		nta_outgoing_destroy(call->ack[to]);
+	call->ack[to] = nta_outgoing_tcreate(call->leg[to], NULL, NULL, NULL, SIP_METHOD_ACK,
+	    NULL, SIPTAG_CSEQ(sip_cseq_create(home, call->invite_cseq[to], SIP_METHOD_ACK)),
 	    TAG_NEXT(tags));
-	if (orq != NULL)
-		nta_outgoing_destroy(orq);
 	su_home_deinit(home);
 }
 
@@ -97,6 +96,8 @@ relay_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *si
 
 	if (status <= 100)
 		return 0;
+	if (sip != NULL && status >= 200 && status < 300 && refreshes_target(r->method) && sip->sip_contact)
+		nta_leg_client_reroute(call->leg[other(r->from)], NULL, sip->sip_contact, 0);
 	if (sip != NULL)
 		hdrmap_tags(home, sip, call->hdr_flags[other(r->from)], tags);
 	nta_incoming_treply(r->irq, status, sip ? sip->sip_status->st_phrase : NULL,
@@ -155,6 +156,52 @@ refer_refused(const struct call *call, enum call_side to, const sip_t *sip)
 	    !call->trunk[to]->refer_support;
 }
 
+/*
+ * Sends request sip (received as irq from side from) on leg as a relay,
+ * with rack when it is a PRACK. Returns the relay, or NULL after
+ * answering irq 500.
+ */
+static struct relay *
+relay_send(struct call *call, enum call_side from, nta_incoming_t *irq, const sip_t *sip,
+    nta_leg_t *leg, const sip_rack_t *rack)
+{
+	sip_method_t m = sip->sip_request->rq_method;
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	struct relay *r = su_zalloc(call->home, sizeof(*r));
+	tagi_t tags[4];
+
+	if (r == NULL) {
+		nta_incoming_treply(irq, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
+		nta_incoming_destroy(irq);
+		return NULL;
+	}
+	r->call = call;
+	r->from = from;
+	r->irq = irq;
+	r->method = m;
+	LIST_INSERT_HEAD(&call->relays, r, entry);
+	hdrmap_tags(home, sip, call->hdr_flags[from], tags);
+	r->orq = nta_outgoing_tcreate(leg, relay_response, (nta_outgoing_magic_t *)r,
+	    NULL, m, sip->sip_request->rq_method_name, NULL,
+	    TAG_IF(refreshes_target(m), SIPTAG_CONTACT(call->srv->contact)),
+	    TAG_IF(rack, SIPTAG_RACK(rack)),
+	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, sip)), TAG_NEXT(tags));
+	su_home_deinit(home);
+	if (r->orq == NULL) {
+		nta_incoming_treply(irq, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
+		relay_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+call_relay_prack(struct call *call, nta_incoming_t *irq, const sip_t *sip, nta_leg_t *leg,
+    const sip_rack_t *rack)
+{
+	relay_send(call, SIDE_A, irq, sip, leg, rack);
+}
+
 int
 call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
     const sip_t *sip)
@@ -162,42 +209,27 @@ call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	struct call *call = (struct call *)magic;
 	enum call_side from = leg == call->leg[SIDE_A] ? SIDE_A : SIDE_B, to = other(from);
 	sip_method_t m = sip->sip_request->rq_method;
-	su_home_t home[1] = { SU_HOME_INIT(home) };
 	struct relay *r;
-	tagi_t tags[4];
 
 	if (m == sip_method_ack) {
 		nta_incoming_destroy(irq);	/* ACKs are relayed by their INVITE's relay */
 		return 0;
 	}
+	if (m == sip_method_prack)
+		return 481;	/* PRACKs of sipmed's reliable 18x go to call_100rel.c */
 	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
 		return 483;
 	if (call->state != CALL_CONFIRMED && m != sip_method_bye && m != sip_method_info &&
-	    m != sip_method_update && m != sip_method_prack)
+	    m != sip_method_update)
 		return 491;	/* not before the call is up */
 	if (refer_refused(call, to, sip))
 		return 603;
-	r = su_zalloc(call->home, sizeof(*r));
-	if (r == NULL)
-		return 500;
-	r->call = call;
-	r->from = from;
-	r->irq = irq;
-	r->method = m;
-	LIST_INSERT_HEAD(&call->relays, r, entry);
 	if (m == sip_method_bye)
 		call->state = CALL_ENDING;
-	hdrmap_tags(home, sip, call->hdr_flags[from], tags);
-	r->orq = nta_outgoing_tcreate(call->leg[to], relay_response, (nta_outgoing_magic_t *)r,
-	    NULL, m, sip->sip_request->rq_method_name, NULL,
-	    TAG_IF(refreshes_target(m), SIPTAG_CONTACT(call->srv->contact)),
-	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, sip)), TAG_NEXT(tags));
-	su_home_deinit(home);
-	if (r->orq == NULL) {
-		relay_free(r);
-		return 500;
-	}
-	if (m == sip_method_invite) {
+	if (refreshes_target(m) && sip->sip_contact != NULL)
+		nta_leg_server_route(leg, NULL, sip->sip_contact);	/* RFC 3261 12.2.2 */
+	r = relay_send(call, from, irq, sip, call->leg[to], NULL);
+	if (r != NULL && m == sip_method_invite) {
 		call->invite_cseq[to] = nta_outgoing_cseq(r->orq);
 		nta_incoming_bind(irq, relay_invite_cb, (nta_incoming_magic_t *)r);
 	}

@@ -11,10 +11,13 @@
  *   Content-Disposition,   included)
  *   Content-Encoding,
  *   Content-Language
- *   Allow, Supported,      always: capabilities are end to end, except
- *   Require, Accept,       100rel, which sipmed does not relay yet: it is
- *   Allow-Events           taken out of Supported (call.c refuses an
- *                          INVITE that requires it with 420)
+ *   Allow, Supported,      always: capabilities are end to end. 100rel
+ *   Require, Accept,       too (reliable provisional responses are
+ *   Allow-Events           PRACKed end to end, see call_100rel.c), except
+ *                          toward a caller that did not offer it
+ *                          (HDRMAP_NO_100REL): there it is taken out of
+ *                          Supported and Require. RSeq and RAck are
+ *                          each leg's own.
  *   Session-Expires,       always (session timers end to end)
  *   Min-SE
  *   Reason                 always (Q.850 causes for failover decisions)
@@ -74,18 +77,19 @@ header_name(const msg_header_t *h)
 }
 
 /*
- * Encodes Supported without 100rel (see the table). Returns the length
- * written, or what would be needed as msg_header_e() does.
+ * Encodes a Supported or Require header without 100rel (see the table).
+ * Returns the length written, or what would be needed as msg_header_e()
+ * does.
  */
 static issize_t
-encode_supported(char *b, isize_t bsiz, const msg_header_t *h)
+encode_without_100rel(char *b, isize_t bsiz, const msg_header_t *h)
 {
 	const sip_supported_t *k = (const sip_supported_t *)h;
 	size_t n = 0, want = 0;
 	bool first = true;
 	char tmp[1024];
 
-	n += (size_t)snprintf(tmp, sizeof(tmp), "Supported: ");
+	n += (size_t)snprintf(tmp, sizeof(tmp), "%s: ", h->sh_class->hc_name);
 	for (size_t i = 0; k->k_items != NULL && k->k_items[i] != NULL; i++) {
 		if (strcasecmp(k->k_items[i], "100rel") == 0)
 			continue;
@@ -129,8 +133,9 @@ hdrmap_tags(su_home_t *home, const sip_t *sip, unsigned flags, tagi_t tags[4])
 
 		if (name == NULL || !crosses(name, flags))
 			continue;
-		while ((need = h->sh_class == sip_supported_class ?
-		    encode_supported(buf + len, (isize_t)(cap - len), h) :
+		while ((need = (flags & HDRMAP_NO_100REL) != 0 &&
+		    (h->sh_class == sip_supported_class || h->sh_class == sip_require_class) ?
+		    encode_without_100rel(buf + len, (isize_t)(cap - len), h) :
 		    msg_header_e(buf + len, (isize_t)(cap - len), h, 0)) >= 0 &&
 		    (size_t)need >= cap - len) {
 			char *nb = su_realloc(home, buf, cap * 2);

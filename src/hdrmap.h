@@ -16,6 +16,7 @@
 enum hdrmap_flags {
 	HDRMAP_TRUST_PAI = 1,		/* the sender may assert identities */
 	HDRMAP_CALL_HISTORY = 2,	/* History-Info may cross */
+	HDRMAP_NO_100REL = 4,		/* the receiver does not do 100rel */
 };
 
 /*

@@ -22,9 +22,8 @@
 #include "log.h"
 #include "server.h"
 
-/* 100rel and PRACK are not relayed yet: not advertised (see hdrmap.c). */
-#define SIPMED_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY"
-#define SIPMED_SUPPORTED "timer, replaces"
+#define SIPMED_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY"
+#define SIPMED_SUPPORTED "100rel, timer, replaces"
 
 /* True when addr is in list (the loader fills in a peer's default). */
 static bool

@@ -123,18 +123,20 @@ call_orq_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip
 }
 
 void
-call_bye(struct call *call, enum call_side side)
+call_bye(struct call *call, enum call_side side, const char *reason)
 {
 	nta_outgoing_tcreate(call->leg[side], call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
-	    SIPTAG_REASON_STR("SIP;cause=200;text=\"Call completed elsewhere\""), TAG_END());
+	    SIPTAG_REASON_STR(reason), TAG_END());
 }
 
 /*
- * A 2xx from B that A will never see: the call was cancelled, or another
- * fork answered first. It gets its ACK and a BYE on a leg of its own.
+ * A 2xx from B that A will never see: the call was cancelled or timed
+ * out, or its dialog could not be made. It gets its ACK and a BYE with
+ * reason on a leg of its own. (A 2xx from a second fork after the first
+ * never reaches sipmed: nta sends it ACK and BYE itself in UA mode.)
  */
 static void
-release_answer(struct call *call, const sip_t *sip)
+release_answer(struct call *call, const sip_t *sip, const char *reason)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	nta_leg_t *leg = call_b_leg_for(call, sip, NULL);
@@ -147,25 +149,12 @@ release_answer(struct call *call, const sip_t *sip)
 	    TAG_END());
 	if (ack != NULL)
 		nta_outgoing_destroy(ack);
-	nta_outgoing_tcreate(leg, call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL, TAG_END());
+	nta_outgoing_tcreate(leg, call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
+	    SIPTAG_REASON_STR(reason), TAG_END());
 	nta_leg_destroy(leg);
 	su_home_deinit(home);
 	log_debug("call %s: a 2xx from %s released with ACK and BYE", call->id,
 	    sip->sip_to->a_tag ? sip->sip_to->a_tag : "?");
-}
-
-/*
- * A 2xx after the call is up. One from the fork that answered is a
- * retransmission (nta resends the ACK once A's ACK made one); one from
- * another fork is released.
- */
-static void
-late_answer(struct call *call, const sip_t *sip)
-{
-	const char *tag = sip->sip_to->a_tag;
-
-	if (tag == NULL || call->b_tag == NULL || strcasecmp(tag, call->b_tag) != 0)
-		release_answer(call, sip);
 }
 
 void
@@ -194,22 +183,20 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		return 0;
 	}
 	if (status < 300 && sip != NULL) {
-		/* the first 2xx makes the B dialog */
-		if (call->state == CALL_CONFIRMED) {
-			late_answer(call, sip);
-			return 0;
-		}
+		/*
+		 * The first 2xx makes the B dialog; nta keeps later ones from
+		 * us (retransmissions, and other forks, which it releases).
+		 */
 		if (call->answered) {
 			/* A has its final answer already: cancelled, or timed out */
-			release_answer(call, sip);
+			release_answer(call, sip, "SIP;cause=487;text=\"Request Terminated\"");
 			call_end(call, "answered after CANCEL: B leg released");
 			return 0;
 		}
 		if (call_b_answered(call, sip) == -1) {
-			release_answer(call, sip);
+			release_answer(call, sip, "SIP;cause=500;text=\"Server Internal Error\"");
 			return 0;	/* another fork may still answer; else the timer */
 		}
-		call->b_tag = su_strdup(call->home, sip->sip_to->a_tag);
 		call->state = CALL_CONFIRMED;
 		call->answered = true;
 		su_timer_reset(call->invite_timer);
@@ -474,6 +461,8 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip)
 	return 0;
 }
 
+#define REASON_SHUTDOWN "SIP;cause=503;text=\"sipmed is stopping\""
+
 void
 call_destroy_all(struct server *srv)
 {
@@ -481,8 +470,8 @@ call_destroy_all(struct server *srv)
 		struct call *call = LIST_FIRST(&srv->calls);
 
 		if (call->state == CALL_CONFIRMED) {
-			call_bye(call, SIDE_A);
-			call_bye(call, SIDE_B);
+			call_bye(call, SIDE_A, REASON_SHUTDOWN);
+			call_bye(call, SIDE_B, REASON_SHUTDOWN);
 		} else if (call->b_invite != NULL) {
 			nta_outgoing_cancel(call->b_invite);
 		}

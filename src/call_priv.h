@@ -47,7 +47,6 @@ struct call {
 	unsigned hdr_flags[2];		/* hdrmap flags for what each side sends */
 	const struct trunk *trunk[2];	/* the trunk on each side; NULL: the pool */
 	su_timer_t *invite_timer;	/* no final answer in invite_timeout: 408 */
-	char *b_tag;			/* To tag of the B dialog that answered */
 	bool answered;			/* A got a final answer (or cancelled) */
 	bool a_100rel;			/* the caller offered 100rel */
 	struct relay_list relays;	/* in-dialog transactions in progress */
@@ -57,8 +56,11 @@ struct call {
 
 /* call.c */
 void call_end(struct call *, const char *why);
-/* Sends BYE on one leg; the transaction outlives the call. */
-void call_bye(struct call *, enum call_side);
+/*
+ * Sends BYE on one leg with a Reason header value (RFC 3326) saying why;
+ * the transaction outlives the call.
+ */
+void call_bye(struct call *, enum call_side, const char *reason);
 sip_max_forwards_t *call_max_forwards(su_home_t *home, const sip_t *sip);
 /* Answers the A leg's INVITE with B's response sip (hdrmap flags added). */
 void call_answer_a(struct call *, const sip_t *sip, unsigned flags);

@@ -121,7 +121,7 @@ relay_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *si
 	}
 	if ((status == 408 || status == 503) && (sip == NULL || nta_sip_is_internal(sip))) {
 		/* nta's own answer: the other leg is unreachable */
-		call_bye(call, from);
+		call_bye(call, from, "SIP;cause=503;text=\"The other party is unreachable\"");
 		call_end(call, "transport failure");
 	}
 	return 0;

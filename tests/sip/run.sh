@@ -193,6 +193,18 @@ for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 	# CANCEL before the answer
 	inbound callee_cancel.xml caller_cancel.xml "CANCEL while ringing: 487 to the caller, CANCEL on the B leg"
 
+	# the callee's 200 crosses sipmed's CANCEL: ACKed and released with BYE
+	inbound callee_cancel_crosses.xml caller_cancel.xml "a 200 crossing the CANCEL: 487 to the caller, the 200 ACKed and released"
+	check "$tr: the released answer's BYE says why" \
+	    has "$(received "$work/f$flow-callee.msg" "BYE ")" '^Reason: SIP;cause=487'
+
+	# a callee that vanishes mid-call (TCP: its connection and port close)
+	if [ $tr = tcp ]; then
+		inbound callee_vanishes.xml caller_peer_lost.xml "the callee vanishes: the caller's re-INVITE fails and the caller gets a BYE"
+		check "$tr: that BYE says the other party is unreachable" \
+		    has "$(received "$work/f$flow-caller.msg" "BYE ")" '^Reason: SIP;cause=503;text="The other party is unreachable"'
+	fi
+
 	# errors from the B side are answered to the A side
 	for st in 302 404 486 503 603; do
 		inbound callee_rejects.xml.in:$st caller_fails.xml.in:$st "$st from the callee reaches the caller"

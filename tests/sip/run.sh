@@ -134,6 +134,17 @@ inbound() {
 	flow_ok "$tr: $name"
 }
 
+# outbound CALLEE CALLER NAME [caller's sipp args]: alice on the pool
+# calls 503 555 0199, which goes out through the gateway
+outbound() {
+	cs=$1 rs=$2 name=$3
+	shift 3
+	callee callee "$cs" 127.0.0.3 $gw_port $tr
+	caller caller "$rs" 127.0.0.2 $((pool_port + 1)) $tr 5035550199 alice@contoso.com "$@"
+	rc=$?
+	flow_ok "$tr: $name"
+}
+
 # check NAME COMMAND...: a TAP line for a shell condition
 check() {
 	name=$1
@@ -174,10 +185,7 @@ for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 	    has "$ans" "^Content-Type: multipart/mixed;boundary=sipmed-boundary"
 
 	# outbound: pool -> gateway, strip plus by the trunk's default rule
-	callee callee callee.xml 127.0.0.3 $gw_port $tr
-	caller caller caller.xml 127.0.0.2 $((pool_port + 1)) $tr 5035550199 alice@contoso.com
-	rc=$?
-	flow_ok "$tr: outbound call from a user to the PSTN"
+	outbound callee.xml caller.xml "outbound call from a user to the PSTN"
 	inv=$(received "$work/f$flow-callee.msg" "INVITE ")
 	check "$tr: the gateway got the called number without +" \
 	    has "$inv" "^INVITE sip:15035550199@127.0.0.3:$gw_port;user=phone SIP/2.0"
@@ -225,6 +233,10 @@ for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 	    has "$(received "$work/f$flow-callee.msg" "BYE ")" "^BYE sip:callee@"
 	check "$tr: the caller's new Contact in its UPDATE answer became the target" \
 	    has "$(received "$work/f$flow-caller.msg" "OPTIONS ")" "^OPTIONS sip:caller-moved@"
+
+	# the same in-dialog flows and 100rel the other way: pool -> gateway
+	outbound callee_dialog.xml caller_dialog.xml "outbound: re-INVITE, INFO, UPDATE and OPTIONS relayed inside the dialog"
+	outbound callee_reliable.xml caller_100rel.xml "outbound: reliable 18x from two forks, PRACKed end to end"
 
 	# 100rel end to end: reliable 18x from two forks, each PRACKed by the caller
 	inbound callee_reliable.xml caller_100rel.xml "reliable 183 and 180 from two forks, PRACKed end to end"

@@ -9,6 +9,7 @@
  * own (invite_timeout() answers 408).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sofia-sip/nta_tag.h>
@@ -68,6 +69,19 @@ trusts_pai(const struct conf *c, const struct trunk *t)
 	return t != NULL ? t->forward_pai : c->pool.trust_pai;
 }
 
+unsigned
+call_hdr_flags(const struct conf *c, const struct trunk *from, const struct trunk *to)
+{
+	unsigned f = 0;
+
+	/* PAI: believed from the sender, and wanted by a receiving trunk */
+	if (trusts_pai(c, from) && (to == NULL || to->forward_pai))
+		f |= HDRMAP_TRUST_PAI;
+	if (to == NULL || to->forward_call_history)
+		f |= HDRMAP_CALL_HISTORY;
+	return f;
+}
+
 /* The calling party's URL: P-Asserted-Identity from a trusted peer, else From. */
 static const url_t *
 calling_url(const struct conf *c, const struct peer *p, const sip_t *sip)
@@ -96,6 +110,7 @@ call_end(struct call *call, const char *why)
 	log_debug("call %s: ended: %s", call->id, why);
 	call_relays_abort(call);
 	su_timer_destroy(call->invite_timer);
+	su_timer_destroy(call->failover_timer);
 	if (call->b_invite != NULL)
 		nta_outgoing_destroy(call->b_invite);
 	call_pracks_drop(call);
@@ -158,18 +173,23 @@ release_answer(struct call *call, const sip_t *sip, const char *reason)
 }
 
 void
-call_answer_a(struct call *call, const sip_t *sip, unsigned flags)
+call_answer_a(struct call *call, const sip_t *sip, int status, unsigned flags)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	tagi_t tags[4];
 	const struct conf_server *sv = &call->conf->server;
+	bool same = status == sip->sip_status->st_status;
 
 	hdrmap_tags(home, sip, call->hdr_flags[SIDE_B] | flags, tags);
-	nta_incoming_treply(call->a_invite, sip->sip_status->st_status,
-	    sip->sip_status->st_phrase, SIPTAG_CONTACT(call->srv->contact),
+	nta_incoming_treply(call->a_invite, status,
+	    same ? sip->sip_status->st_phrase : decide_reason((unsigned)status),
+	    SIPTAG_CONTACT(call->srv->contact),
 	    TAG_IF(sv->user_agent, SIPTAG_SERVER_STR(sv->user_agent)), TAG_NEXT(tags));
 	su_home_deinit(home);
 }
+
+static bool fail_over(struct call *, int status);
+static unsigned b_failure_status(const struct call *, int status, const sip_t *sip);
 
 static int
 b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
@@ -178,8 +198,11 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 	int status = nta_outgoing_status(orq);
 
 	if (status < 200) {
-		if (status > 100 && sip != NULL)
+		if (status > 100 && sip != NULL) {
+			if (call->failover_timer != NULL)	/* the trunk is alive */
+				su_timer_reset(call->failover_timer);
 			call_provisional(call, sip);
+		}
 		return 0;
 	}
 	if (status < 300 && sip != NULL) {
@@ -200,16 +223,24 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		call->state = CALL_CONFIRMED;
 		call->answered = true;
 		su_timer_reset(call->invite_timer);
-		call_answer_a(call, sip, 0);
+		if (call->failover_timer != NULL)
+			su_timer_reset(call->failover_timer);
+		call_answer_a(call, sip, status, 0);
 		log_debug("call %s: answered %d", call->id, status);
 		return 0;
 	}
 	/* a final failure, locally generated ones (408, 503) included */
 	nta_outgoing_destroy(orq);
 	call->b_invite = NULL;
+	status = (int)b_failure_status(call, status, sip);
+	if (!call->answered && call->attempt + 1 < call->nchoices &&
+	    (decide_fails_over((unsigned)status) || (sip == NULL || nta_sip_is_internal(sip))) &&
+	    fail_over(call, status)) {
+		return 0;
+	}
 	if (!call->answered && sip != NULL) {
 		call->answered = true;
-		call_answer_a(call, sip, 0);
+		call_answer_a(call, sip, status, 0);
 	} else if (!call->answered) {
 		call->answered = true;
 		nta_incoming_treply(call->a_invite, status, NULL, TAG_END());
@@ -257,7 +288,7 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 	return 0;
 }
 
-/* The B leg's addresses, from the decision. */
+/* The B leg's addresses: the pool's, or those of the trunk being tried. */
 struct b_target {
 	char ruri[512];
 	char from[512];
@@ -265,30 +296,32 @@ struct b_target {
 };
 
 static int
-b_target(const struct call *call, const struct decision *d, struct b_target *t)
+b_target(const struct call *call, struct b_target *t)
 {
 	const struct conf *c = call->conf;
-	const char *calling = d->calling[0] ? d->calling : "anonymous";
+	const char *calling = call->calling;
 	su_home_t home[1] = { SU_HOME_INIT(home) };
-	url_t *u;
+	struct trunk_numbers tn;
 
-	if (d->kind == DECISION_PSTN) {
-		const struct trunk *tk = d->choices[0].trunk;
+	if (call->nchoices > 0) {
+		const struct route_choice *ch = &call->choices[call->attempt];
+		url_t *u = url_make(home, ch->trunk->address);
 
-		u = url_make(home, tk->address);
-		if (u == NULL)
+		if (u == NULL || decide_trunk_numbers(ch->trunk, ch->route, call->called,
+		    call->calling, &tn, NULL) == -1) {
+			su_home_deinit(home);
 			return -1;
-		snprintf(t->ruri, sizeof(t->ruri), "sip:%s@%s%s%s;user=phone", d->first.called,
+		}
+		snprintf(t->ruri, sizeof(t->ruri), "sip:%s@%s%s%s;user=phone", tn.called,
 		    u->url_host, u->url_port ? ":" : "", u->url_port ? u->url_port : "");
-		calling = d->first.calling[0] ? d->first.calling : "anonymous";
-		t->next_hop = tk->address;
+		calling = tn.calling;
+		t->next_hop = ch->trunk->address;
 	} else {
-		snprintf(t->ruri, sizeof(t->ruri), "%s", d->target);
+		snprintf(t->ruri, sizeof(t->ruri), "%s", call->target);
 		t->next_hop = c->pool.address;
-		if (d->caller != NULL)
-			calling = d->caller->line.base;
 	}
-	snprintf(t->from, sizeof(t->from), "<sip:%s@%s;user=phone>", calling, c->server.domain);
+	snprintf(t->from, sizeof(t->from), "<sip:%s@%s;user=phone>",
+	    calling[0] ? calling : "anonymous", c->server.domain);
 	su_home_deinit(home);
 	return 0;
 }
@@ -312,17 +345,42 @@ invite_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	    call->conf->server.invite_timeout);
 }
 
+/* A trunk's final failure as call processing sees it (reference 2.6). */
+static unsigned
+b_failure_status(const struct call *call, int status, const sip_t *sip)
+{
+	int q850 = -1;
+
+	if (call->trunk[SIDE_B] == NULL)
+		return (unsigned)status;
+	for (const sip_reason_t *r = sip ? sip->sip_reason : NULL; r != NULL; r = r->re_next)
+		if (r->re_protocol != NULL && strcasecmp(r->re_protocol, "Q.850") == 0 &&
+		    r->re_cause != NULL)
+			q850 = atoi(r->re_cause);
+	return decide_response_code(call->trunk[SIDE_B], (unsigned)status, q850);
+}
+
+static void failover_timeout(su_root_magic_t *, su_timer_t *, su_timer_arg_t *);
+
+/*
+ * Sends the B leg's INVITE for the current attempt, built from A's INVITE
+ * (sip): to the pool, or to the trunk call->choices[call->attempt].
+ */
 static int
-b_leg_start(struct call *call, const struct decision *d, const sip_t *sip)
+b_leg_start(struct call *call, const sip_t *sip)
 {
 	struct server *srv = call->srv;
+	const struct trunk *tk = call->nchoices > 0 ? call->choices[call->attempt].trunk : NULL;
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	struct b_target t;
 	tagi_t tags[4];
 	char to[600];
 
-	if (b_target(call, d, &t) == -1)
+	if (b_target(call, &t) == -1)
 		return -1;
+	call->trunk[SIDE_B] = tk;
+	call->hdr_flags[SIDE_A] = call_hdr_flags(call->conf, call->trunk[SIDE_A], tk);
+	call->hdr_flags[SIDE_B] = call_hdr_flags(call->conf, tk, call->trunk[SIDE_A]);
 	snprintf(to, sizeof(to), "<%s>", t.ruri);
 	call->leg[SIDE_B] = nta_leg_tcreate(srv->agent, call_leg_request,
 	    (nta_leg_magic_t *)call, SIPTAG_FROM_STR(t.from), SIPTAG_TO_STR(to), TAG_END());
@@ -340,11 +398,60 @@ b_leg_start(struct call *call, const struct decision *d, const sip_t *sip)
 	if (call->b_invite == NULL)
 		return -1;
 	call->invite_cseq[SIDE_B] = nta_outgoing_cseq(call->b_invite);
-	call->invite_timer = su_timer_create(su_root_task(srv->root),
-	    call->conf->server.invite_timeout * 1000);
-	su_timer_set(call->invite_timer, invite_timeout, (su_timer_arg_t *)call);
+	if (tk != NULL && tk->fast_failover && call->attempt + 1 < call->nchoices) {
+		/* EnableFastFailoverTimer: no provisional answer in time, next trunk */
+		if (call->failover_timer == NULL)
+			call->failover_timer = su_timer_create(su_root_task(srv->root), 0);
+		su_timer_set_interval(call->failover_timer, failover_timeout,
+		    (su_timer_arg_t *)call, tk->failover_timeout * 1000);
+	}
 	log_debug("call %s: %s -> %s via %s", call->id, t.from, t.ruri, t.next_hop);
 	return 0;
+}
+
+/*
+ * The B leg failed with status (after translation) before A had a final
+ * answer: the next trunk in failover order gets the call. Returns false
+ * when no trunk is left that could be tried.
+ */
+static bool
+fail_over(struct call *call, int status)
+{
+	msg_t *msg = nta_incoming_getrequest(call->a_invite);
+	bool sent = false;
+
+	if (call->failover_timer != NULL)
+		su_timer_reset(call->failover_timer);
+	while (!sent && call->attempt + 1 < call->nchoices) {
+		log_debug("call %s: trunk %s failed (%d): failing over", call->id,
+		    call->choices[call->attempt].trunk->name, status);
+		call_forks_free(call);
+		nta_leg_destroy(call->leg[SIDE_B]);
+		call->leg[SIDE_B] = NULL;
+		call->attempt++;
+		sent = msg != NULL && b_leg_start(call, sip_object(msg)) == 0;
+	}
+	msg_destroy(msg);
+	return sent;
+}
+
+/* The trunk gave no provisional answer in its failover_timeout. */
+static void
+failover_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct call *call = (struct call *)arg;
+
+	if (call->answered || call->b_invite == NULL)
+		return;
+	/* nta CANCELs it, absorbs the 487, and releases a 2xx that crosses */
+	nta_outgoing_cancel(call->b_invite);
+	nta_outgoing_destroy(call->b_invite);
+	call->b_invite = NULL;
+	if (fail_over(call, 408))
+		return;
+	call->answered = true;
+	nta_incoming_treply(call->a_invite, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
+	call_end(call, "no trunk left to fail over to");
 }
 
 static int
@@ -386,6 +493,31 @@ call_new(struct server *srv, const sip_t *sip)
 	srv->calls_active++;
 	srv->calls_total++;
 	return call;
+}
+
+/*
+ * Where the B leg goes, from the decision: the pool (a user's URI or an
+ * unassigned range's target), or the trunks in failover order, rotated
+ * and health-ordered by the server.
+ */
+static int
+call_target(struct call *call, const struct decision *d)
+{
+	if (d->kind == DECISION_PSTN) {
+		call->nchoices = d->nchoices;
+		call->choices = su_alloc(call->home, d->nchoices * sizeof(*call->choices));
+		if (call->choices == NULL)
+			return -1;
+		memcpy(call->choices, d->choices, d->nchoices * sizeof(*call->choices));
+		server_order_trunks(call->srv, call->choices, call->nchoices);
+		call->called = su_strdup(call->home, d->called);
+		call->calling = su_strdup(call->home, d->calling);
+	} else {
+		call->target = su_strdup(call->home, d->target);
+		call->calling = su_strdup(call->home,
+		    d->caller != NULL ? d->caller->line.base : d->calling);
+	}
+	return call->calling != NULL && (call->called != NULL || call->target != NULL) ? 0 : -1;
 }
 
 /* Decides the call from the request and the peer that sent it. */
@@ -448,16 +580,17 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip)
 	if (call == NULL)
 		return 500;
 	call->trunk[SIDE_A] = peer.trunk;
-	call->trunk[SIDE_B] = d.kind == DECISION_PSTN ? d.choices[0].trunk : NULL;
-	for (int i = 0; i < 2; i++)
-		call->hdr_flags[i] = trusts_pai(c, call->trunk[i]) ? HDRMAP_TRUST_PAI : 0;
-	if (a_leg_start(call, irq, sip) == -1 || b_leg_start(call, &d, sip) == -1) {
+	if (call_target(call, &d) == -1 || a_leg_start(call, irq, sip) == -1 ||
+	    b_leg_start(call, sip) == -1) {
 		/* nta answers the 500 below; the irq must not call back a freed call */
 		nta_incoming_bind(irq, NULL, NULL);
 		call->a_invite = NULL;
 		call_end(call, "could not start the B leg");
 		return 500;
 	}
+	call->invite_timer = su_timer_create(su_root_task(srv->root),
+	    c->server.invite_timeout * 1000);
+	su_timer_set(call->invite_timer, invite_timeout, (su_timer_arg_t *)call);
 	return 0;
 }
 

@@ -257,7 +257,7 @@ reliable(struct call *call, const sip_t *sip)
 	struct prack *p;
 
 	if (f == NULL) {
-		call_answer_a(call, sip, HDRMAP_NO_100REL);
+		call_answer_a(call, sip, sip->sip_status->st_status, HDRMAP_NO_100REL);
 		return;
 	}
 	if (f->rseq != 0 && rseq <= f->rseq)
@@ -266,7 +266,7 @@ reliable(struct call *call, const sip_t *sip)
 	p = call->a_100rel ? su_zalloc(call->home, sizeof(*p)) : NULL;
 	if (p == NULL) {
 		prack_b(call, fork_leg(call, f), rseq);
-		call_answer_a(call, sip, HDRMAP_NO_100REL);
+		call_answer_a(call, sip, sip->sip_status->st_status, HDRMAP_NO_100REL);
 		return;
 	}
 	p->call = call;
@@ -282,7 +282,7 @@ reliable(struct call *call, const sip_t *sip)
 		su_free(call->home, p->tag);
 		su_free(call->home, p);
 		prack_b(call, fork_leg(call, f), rseq);
-		call_answer_a(call, sip, HDRMAP_NO_100REL);
+		call_answer_a(call, sip, sip->sip_status->st_status, HDRMAP_NO_100REL);
 		return;
 	}
 	LIST_INSERT_HEAD(&call->pracks, p, entry);
@@ -297,5 +297,5 @@ call_provisional(struct call *call, const sip_t *sip)
 	    sip_has_feature(sip->sip_require, "100rel"))
 		reliable(call, sip);
 	else
-		call_answer_a(call, sip, 0);
+		call_answer_a(call, sip, sip->sip_status->st_status, 0);
 }

@@ -47,6 +47,13 @@ struct call {
 	unsigned hdr_flags[2];		/* hdrmap flags for what each side sends */
 	const struct trunk *trunk[2];	/* the trunk on each side; NULL: the pool */
 	su_timer_t *invite_timer;	/* no final answer in invite_timeout: 408 */
+	su_timer_t *failover_timer;	/* no provisional answer from a trunk */
+	struct route_choice *choices;	/* PSTN calls: trunks in failover order */
+	size_t nchoices;
+	size_t attempt;			/* the one being tried */
+	char *called;			/* PSTN calls: the E.164 called number */
+	char *target;			/* pool calls: the B leg's Request-URI */
+	char *calling;			/* the calling number (E.164), or "" */
 	bool answered;			/* A got a final answer (or cancelled) */
 	bool a_100rel;			/* the caller offered 100rel */
 	struct relay_list relays;	/* in-dialog transactions in progress */
@@ -62,8 +69,15 @@ void call_end(struct call *, const char *why);
  */
 void call_bye(struct call *, enum call_side, const char *reason);
 sip_max_forwards_t *call_max_forwards(su_home_t *home, const sip_t *sip);
-/* Answers the A leg's INVITE with B's response sip (hdrmap flags added). */
-void call_answer_a(struct call *, const sip_t *sip, unsigned flags);
+/*
+ * hdrmap flags for what the sender (trunk from, NULL: the pool) sends to
+ * the receiver (trunk to): P-Asserted-Identity from a trusted sender to
+ * the pool or a trunk that forwards it, History-Info to the pool or a
+ * trunk that forwards call history.
+ */
+unsigned call_hdr_flags(const struct conf *, const struct trunk *from, const struct trunk *to);
+/* Answers the A leg's INVITE with status and the rest of B's response sip. */
+void call_answer_a(struct call *, const sip_t *sip, int status, unsigned flags);
 /* Destroys a transaction once it has its final response. */
 int call_orq_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip);
 

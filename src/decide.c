@@ -324,3 +324,22 @@ decide_outbound(const struct conf *c, const char *caller_uri, const char *dialed
 	}
 	return outbound_route(c, d, tr);
 }
+
+unsigned
+decide_response_code(const struct trunk *t, unsigned status, int q850)
+{
+	for (size_t i = 0; i < t->nrc_rules; i++) {
+		const struct rc_rule *r = &t->rc_rules[i];
+
+		if ((r->received == status || r->received == 0) &&
+		    (r->q850_cause == -1 || r->q850_cause == q850))
+			return r->translated;
+	}
+	return status;
+}
+
+bool
+decide_fails_over(unsigned status)
+{
+	return status >= 500 && status < 600;
+}

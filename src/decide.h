@@ -79,6 +79,23 @@ int decide_outbound(const struct conf *, const char *caller_uri, const char *dia
 int decide_trunk_numbers(const struct trunk *t, const struct route *r, const char *called,
     const char *calling, struct trunk_numbers *out, const struct dtrace *);
 
+/*
+ * A trunk's final failure status as call processing sees it: translated
+ * by the first of the trunk's response_code_rules (Lync
+ * SipResponseCodeTranslationRules, reference 2.6) whose received code
+ * (0: any) and Q.850 cause (-1: any) match; q850 is the cause from the
+ * response's Reason header, or -1.
+ */
+unsigned decide_response_code(const struct trunk *, unsigned status, int q850);
+
+/*
+ * Whether a final status (after translation) sends the call on to the
+ * next trunk: 5xx, the codes Lync's outbound routing retries (4xx and
+ * 6xx are final; a silent trunk or one that cannot be reached fails over
+ * in the call layer).
+ */
+bool decide_fails_over(unsigned status);
+
 /* The standard reason phrase for a SIP status code. */
 const char *decide_reason(unsigned status);
 

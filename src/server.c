@@ -173,7 +173,10 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 	srv->contact = sip_contact_dup(srv->home, m);
 	srv->default_leg = nta_leg_tcreate(srv->agent, default_leg_cb,
 	    (nta_leg_magic_t *)srv, NTATAG_NO_DIALOG(1), TAG_END());
-	return srv->default_leg != NULL ? 0 : -1;
+	if (srv->default_leg == NULL)
+		return -1;
+	server_trunks_configure(srv);
+	return 0;
 }
 
 void
@@ -181,6 +184,7 @@ server_set_conf(struct server *srv, struct conf *c)
 {
 	conf_unref(srv->conf);
 	srv->conf = conf_ref(c);
+	server_trunks_configure(srv);
 }
 
 void
@@ -188,6 +192,7 @@ server_stop(struct server *srv)
 {
 	srv->stopping = true;
 	call_destroy_all(srv);
+	server_trunks_free(srv);
 	if (srv->default_leg != NULL)
 		nta_leg_destroy(srv->default_leg);
 	if (srv->agent != NULL)

@@ -15,9 +15,12 @@
 #include <sofia-sip/nta.h>
 
 #include "conf.h"
+#include "route.h"
 
 struct call;
 LIST_HEAD(call_list, call);
+struct trunk_health;
+struct rr_counter;
 
 struct server {
 	su_home_t home[1];
@@ -30,6 +33,10 @@ struct server {
 	unsigned long calls_active;
 	unsigned long calls_total;
 	bool stopping;
+	struct trunk_health *health;	/* trunks.c: one per trunk of conf */
+	size_t nhealth;
+	struct rr_counter *rr;		/* trunks.c: one per route of conf */
+	size_t nrr;
 };
 
 /* Who sent a request, judged by its source address. */
@@ -54,6 +61,16 @@ int server_start(struct server *, su_root_t *root, struct conf *conf);
 void server_set_conf(struct server *, struct conf *conf);
 /* Stops taking requests and frees everything (calls are torn down). */
 void server_stop(struct server *);
+
+/* trunks.c: (re)starts health checks for srv->conf, keeping state by name. */
+void server_trunks_configure(struct server *);
+void server_trunks_free(struct server *);
+/*
+ * Puts the trunks to try in the order a call uses them: round robin among
+ * the trunks of one route (a counter per route name), then the trunks
+ * OPTIONS pings found down moved behind every trunk that is up.
+ */
+void server_order_trunks(struct server *, struct route_choice *, size_t n);
 
 /* Identifies the sender of msg from its source address. */
 void server_identify(const struct conf *, msg_t *msg, struct peer *out);

@@ -30,7 +30,7 @@ start_sipmed() {
 	tp=""
 	[ "$1" = tcp ] && tp=";transport=tcp"
 	sed -e "s/@PORT@/$port/; s/@POOL_PORT@/${POOL_PORT:-$pool_port}$tp/; s/@GW_PORT@/$gw_port$tp/" \
-	    -e "s/@POOL_HOST@/${POOL_HOST:-127.0.0.2}/; s/@GW_FLAGS@/${2:-}/" \
+	    -e "s/@POOL_HOST@/${POOL_HOST:-127.0.0.2}/; s/@GW_FLAGS@/${2:-options_interval = 0;}/" \
 	    "$top_srcdir/tests/sip/b2bua.conf" > "$work/sipmed.conf"
 	# SIPMED_TEST_WRAPPER runs sipmed under a tool, e.g. valgrind
 	${SIPMED_TEST_WRAPPER:-} "$sipmed" -c "$work/sipmed.conf" -v >> "$work/sipmed.log" 2>&1 &
@@ -326,12 +326,52 @@ fi
 
 # REFER toward a trunk with refer_support = false: 603 from sipmed
 stop_sipmed
-start_sipmed udp "refer_support = false;" || exit 1
+start_sipmed udp "refer_support = false; options_interval = 0;" || exit 1
 callee callee callee_refers.xml.in:603 127.0.0.2 $pool_port udp
 caller caller caller.xml 127.0.0.3 $((gw_port + 1)) udp 1234 5035550100 -d 1000
 rc=$?
 flow_ok "REFER toward a trunk without REFER support: 603, the call goes on"
 check "the gateway never saw the REFER" [ -z "$(received "$work/f$flow-caller.msg" "REFER ")" ]
+stop_sipmed
+
+# failover: gw (route "all") first, then gw2 (route "backup") on 127.0.0.4
+# fail_over CALLEE_GW NAME: gw plays CALLEE_GW, gw2 answers, the call completes
+fail_over() {
+	callee gw "$1" 127.0.0.3 $gw_port udp
+	gw_pid=$callee_pid
+	callee callee callee.xml 127.0.0.4 $gw_port udp
+	caller caller caller.xml 127.0.0.2 $((pool_port + 1)) udp 5035550199 alice@contoso.com
+	rc=$?
+	wait "$gw_pid" || rc=1
+	flow_ok "$2"
+	check "the second trunk got the call" \
+	    has "$(received "$work/f$flow-callee.msg" "INVITE ")" "^INVITE sip:15035550199@127.0.0.4:"
+}
+start_sipmed udp "options_interval = 0; failover_timeout = 1; response_code_rules = ( { received = 486; q850_cause = 17; translated = 503; } );" || exit 1
+fail_over callee_rejects.xml.in:503 "503 from the first trunk: the call completes on the second"
+fail_over callee_rejects.xml.in:486 "486 with Q.850 cause 17, translated to 503 by the trunk's rule: failover"
+fail_over callee_mute.xml "a first trunk that never rings: CANCEL after its failover timer, the second answers"
+flow=$((flow + 1))
+callee gw callee_rejects.xml.in:404 127.0.0.3 $gw_port udp
+caller caller caller_fails.xml.in:404 127.0.0.2 $((pool_port + 1)) udp 5035550199 alice@contoso.com
+rc=$?
+flow_ok "404 from the first trunk is final: no failover, 404 to the caller"
+stop_sipmed
+
+# health: gw answers its OPTIONS pings 503, is marked down, and calls go to gw2
+start_sipmed udp "options_interval = 1; options_misses = 1;" || exit 1
+callee gw options_503.xml 127.0.0.3 $gw_port udp -m 2
+gw_pid=$callee_pid
+i=0
+until grep -q "trunk gw is down" "$work/sipmed.log" || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "a trunk whose OPTIONS ping fails is marked down" grep -q "trunk gw is down" "$work/sipmed.log"
+callee callee callee.xml 127.0.0.4 $gw_port udp
+caller caller caller.xml 127.0.0.2 $((pool_port + 1)) udp 5035550199 alice@contoso.com
+rc=$?
+flow_ok "a call while the first trunk is down goes straight to the second"
+wait "$gw_pid"
+check "the trunk that was down never saw the INVITE" \
+    lacks "$(cat "$work/f$((flow - 1))-gw.msg")" "^INVITE "
 stop_sipmed
 
 # an INVITE that loops back to sipmed: the pool is sipmed itself

@@ -1,0 +1,207 @@
+/*
+ * trunks: the live state of trunks, which the immutable configuration
+ * snapshot cannot hold: health from OPTIONS pings, and round-robin
+ * counters for the trunks of a route. Both are kept by name, so a reload
+ * keeps them for trunks and routes that stay.
+ *
+ * Health: a trunk with options_interval > 0 gets an OPTIONS every
+ * interval. A ping that is not answered 200 by the next one (no answer,
+ * a transport failure, or any other status) is a miss; options_misses
+ * misses in a row mark the trunk down, the first 200 marks it up again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+
+#include "log.h"
+#include "server.h"
+
+struct trunk_health {
+	struct server *srv;
+	char name[128];
+	const struct trunk *trunk;	/* in srv->conf */
+	bool down;
+	unsigned misses;
+	su_timer_t *timer;
+	nta_outgoing_t *ping;		/* the ping awaiting its answer */
+};
+
+struct rr_counter {
+	char name[128];			/* route name */
+	unsigned long next;
+};
+
+static void
+health_miss(struct trunk_health *h, const char *why)
+{
+	h->misses++;
+	if (!h->down && h->misses >= h->trunk->options_misses) {
+		h->down = true;
+		log_warnx("trunk %s is down: %u OPTIONS pings in a row failed (last: %s)",
+		    h->name, h->misses, why);
+	}
+}
+
+static int
+ping_answered(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
+{
+	struct trunk_health *h = (struct trunk_health *)magic;
+	int status = nta_outgoing_status(orq);
+
+	if (status < 200)
+		return 0;
+	nta_outgoing_destroy(orq);
+	h->ping = NULL;
+	if (status < 300) {
+		if (h->down)
+			log_info("trunk %s is up again: OPTIONS answered %d", h->name, status);
+		h->down = false;
+		h->misses = 0;
+	} else {
+		char why[32];
+
+		snprintf(why, sizeof(why), "answered %d", status);
+		health_miss(h, why);
+	}
+	return 0;
+}
+
+static void
+ping(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct trunk_health *h = (struct trunk_health *)arg;
+	struct server *srv = h->srv;
+	char from[256];
+
+	if (h->ping != NULL) {
+		nta_outgoing_destroy(h->ping);
+		h->ping = NULL;
+		health_miss(h, "no answer");
+	}
+	snprintf(from, sizeof(from), "<sip:sipmed@%s>", srv->conf->server.domain);
+	h->ping = nta_outgoing_tcreate(srv->default_leg, ping_answered,
+	    (nta_outgoing_magic_t *)h, URL_STRING_MAKE(h->trunk->address), SIP_METHOD_OPTIONS,
+	    URL_STRING_MAKE(h->trunk->address), SIPTAG_FROM_STR(from),
+	    SIPTAG_TO_STR(h->trunk->address), TAG_END());
+	if (h->ping == NULL)
+		health_miss(h, "could not send");
+}
+
+static void
+health_stop(struct trunk_health *h)
+{
+	su_timer_destroy(h->timer);
+	if (h->ping != NULL)
+		nta_outgoing_destroy(h->ping);
+}
+
+void
+server_trunks_configure(struct server *srv)
+{
+	const struct conf *c = srv->conf;
+	struct trunk_health *nh = calloc(c->ntrunks ? c->ntrunks : 1, sizeof(*nh));
+	struct rr_counter *nr = calloc(c->nroutes ? c->nroutes : 1, sizeof(*nr));
+
+	if (nh == NULL || nr == NULL) {
+		free(nh);
+		free(nr);
+		log_warnx("out of memory: trunk health and round robin keep their old state");
+		return;
+	}
+	for (size_t i = 0; i < c->ntrunks; i++) {
+		struct trunk_health *h = &nh[i];
+
+		h->srv = srv;
+		h->trunk = &c->trunks[i];
+		snprintf(h->name, sizeof(h->name), "%s", c->trunks[i].name);
+		for (size_t j = 0; j < srv->nhealth; j++)
+			if (strcmp(srv->health[j].name, h->name) == 0) {
+				h->down = srv->health[j].down;
+				h->misses = srv->health[j].misses;
+			}
+		if (h->trunk->options_interval == 0 || srv->agent == NULL) {
+			h->down = false;
+			continue;
+		}
+		h->timer = su_timer_create(su_root_task(srv->root), 0);
+		su_timer_set_interval(h->timer, ping, (su_timer_arg_t *)h,
+		    h->trunk->options_interval * 1000);
+	}
+	for (size_t i = 0; i < c->nroutes; i++) {
+		snprintf(nr[i].name, sizeof(nr[i].name), "%s", c->routes[i].name);
+		for (size_t j = 0; j < srv->nrr; j++)
+			if (strcmp(srv->rr[j].name, nr[i].name) == 0)
+				nr[i].next = srv->rr[j].next;
+	}
+	server_trunks_free(srv);
+	srv->health = nh;
+	srv->nhealth = c->ntrunks;
+	srv->rr = nr;
+	srv->nrr = c->nroutes;
+}
+
+void
+server_trunks_free(struct server *srv)
+{
+	for (size_t i = 0; i < srv->nhealth; i++)
+		health_stop(&srv->health[i]);
+	free(srv->health);
+	free(srv->rr);
+	srv->health = NULL;
+	srv->rr = NULL;
+	srv->nhealth = srv->nrr = 0;
+}
+
+static bool
+trunk_down(const struct server *srv, const struct trunk *t)
+{
+	for (size_t i = 0; i < srv->nhealth; i++)
+		if (srv->health[i].trunk == t)
+			return srv->health[i].down;
+	return false;
+}
+
+static unsigned long
+rr_next(struct server *srv, const struct route *r)
+{
+	for (size_t i = 0; i < srv->nrr; i++)
+		if (strcmp(srv->rr[i].name, r->name) == 0)
+			return srv->rr[i].next++;
+	return 0;
+}
+
+void
+server_order_trunks(struct server *srv, struct route_choice *ch, size_t n)
+{
+	struct route_choice tmp[ROUTE_CHOICES_MAX];
+	size_t k = 0;
+
+	if (n > ROUTE_CHOICES_MAX)
+		n = ROUTE_CHOICES_MAX;
+	/* round robin: route_select() lists a route's trunks next to each other */
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1, len, shift;
+
+		while (j < n && ch[j].route == ch[i].route)
+			j++;
+		len = j - i;
+		if (len > 1) {
+			shift = (size_t)(rr_next(srv, ch[i].route) % len);
+			for (size_t m = 0; m < len; m++)
+				tmp[m] = ch[i + (m + shift) % len];
+			memcpy(&ch[i], tmp, len * sizeof(*tmp));
+		}
+		i = j;
+	}
+	/* trunks that are down go last: tried only when every other failed */
+	for (size_t i = 0; i < n; i++)
+		if (!trunk_down(srv, ch[i].trunk))
+			tmp[k++] = ch[i];
+	for (size_t i = 0; i < n; i++)
+		if (trunk_down(srv, ch[i].trunk))
+			tmp[k++] = ch[i];
+	memcpy(ch, tmp, n * sizeof(*tmp));
+}

@@ -188,6 +188,14 @@ call_answer_a(struct call *call, const sip_t *sip, int status, unsigned flags)
 	su_home_deinit(home);
 }
 
+/* Only PSTN calls that can fail over have the timer. */
+static void
+failover_timer_stop(struct call *call)
+{
+	if (call->failover_timer != NULL)
+		su_timer_reset(call->failover_timer);
+}
+
 static bool fail_over(struct call *, int status);
 static unsigned b_failure_status(const struct call *, int status, const sip_t *sip);
 
@@ -199,8 +207,7 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 
 	if (status < 200) {
 		if (status > 100 && sip != NULL) {
-			if (call->failover_timer != NULL)	/* the trunk is alive */
-				su_timer_reset(call->failover_timer);
+			failover_timer_stop(call);	/* the trunk is alive */
 			call_provisional(call, sip);
 		}
 		return 0;
@@ -223,8 +230,7 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		call->state = CALL_CONFIRMED;
 		call->answered = true;
 		su_timer_reset(call->invite_timer);
-		if (call->failover_timer != NULL)
-			su_timer_reset(call->failover_timer);
+		failover_timer_stop(call);
 		call_answer_a(call, sip, status, 0);
 		log_debug("call %s: answered %d", call->id, status);
 		return 0;
@@ -420,8 +426,7 @@ fail_over(struct call *call, int status)
 	msg_t *msg = nta_incoming_getrequest(call->a_invite);
 	bool sent = false;
 
-	if (call->failover_timer != NULL)
-		su_timer_reset(call->failover_timer);
+	failover_timer_stop(call);
 	while (!sent && call->attempt + 1 < call->nchoices) {
 		log_debug("call %s: trunk %s failed (%d): failing over", call->id,
 		    call->choices[call->attempt].trunk->name, status);

@@ -105,6 +105,14 @@ call_b_leg_for(struct call *call, const sip_t *sip, nta_request_f *cb)
 	return leg;
 }
 
+/* leg[SIDE_B], still without a dialog, becomes the dialog of response sip. */
+static void
+b_leg_take(struct call *call, const sip_t *sip)
+{
+	nta_leg_rtag(call->leg[SIDE_B], sip->sip_to->a_tag);
+	nta_leg_client_reroute(call->leg[SIDE_B], sip->sip_record_route, sip->sip_contact, 1);
+}
+
 /* The fork of a reliable response, made at its first one; NULL: too many. */
 static struct fork *
 fork_get(struct call *call, const sip_t *sip)
@@ -125,10 +133,7 @@ fork_get(struct call *call, const sip_t *sip)
 		return NULL;
 	f->tag = su_strdup(call->home, tag);
 	if (rtag == NULL) {
-		/* the first early dialog is leg[SIDE_B]'s */
-		nta_leg_rtag(call->leg[SIDE_B], tag);
-		nta_leg_client_reroute(call->leg[SIDE_B], sip->sip_record_route,
-		    sip->sip_contact, 1);
+		b_leg_take(call, sip);	/* the first early dialog is leg[SIDE_B]'s */
 	} else if (strcasecmp(rtag, tag) != 0) {
 		f->leg = call_b_leg_for(call, sip, fork_request);
 		if (f->leg == NULL)
@@ -146,9 +151,7 @@ call_b_answered(struct call *call, const sip_t *sip)
 	struct fork *f;
 
 	if (rtag == NULL) {
-		nta_leg_rtag(call->leg[SIDE_B], tag);
-		nta_leg_client_reroute(call->leg[SIDE_B], sip->sip_record_route,
-		    sip->sip_contact, 1);
+		b_leg_take(call, sip);
 	} else if (tag != NULL && strcasecmp(rtag, tag) != 0) {
 		/* another fork answered: its dialog becomes the call's */
 		nta_leg_t *leg;
@@ -191,6 +194,17 @@ call_pracks_drop(struct call *call)
 	}
 }
 
+/* The RAck acknowledging B's reliable 18x with RSeq rseq. */
+static void
+rack_for(const struct call *call, uint32_t rseq, sip_rack_t *rack)
+{
+	sip_rack_init(rack);
+	rack->ra_response = rseq;
+	rack->ra_cseq = call->invite_cseq[SIDE_B];
+	rack->ra_method = sip_method_invite;
+	rack->ra_method_name = "INVITE";
+}
+
 /* Sipmed's own PRACK to B, for a caller that does not do 100rel. */
 static void
 prack_b(struct call *call, nta_leg_t *leg, uint32_t rseq)
@@ -198,11 +212,7 @@ prack_b(struct call *call, nta_leg_t *leg, uint32_t rseq)
 	sip_rack_t rack[1];
 	nta_outgoing_t *orq;
 
-	sip_rack_init(rack);
-	rack->ra_response = rseq;
-	rack->ra_cseq = call->invite_cseq[SIDE_B];
-	rack->ra_method = sip_method_invite;
-	rack->ra_method_name = "INVITE";
+	rack_for(call, rseq, rack);
 	orq = nta_outgoing_tcreate(leg, call_orq_done, NULL, NULL, SIP_METHOD_PRACK, NULL,
 	    SIPTAG_RACK(rack), TAG_END());
 	if (orq == NULL)
@@ -234,11 +244,7 @@ a_prack(nta_reliable_magic_t *magic, nta_reliable_t *rel, nta_incoming_t *prack,
 		leg = fork_leg(call, f);
 	else if (rtag != NULL && strcasecmp(rtag, p->tag) == 0)
 		leg = call->leg[SIDE_B];	/* it answered meanwhile */
-	sip_rack_init(rack);
-	rack->ra_response = p->rseq;
-	rack->ra_cseq = call->invite_cseq[SIDE_B];
-	rack->ra_method = sip_method_invite;
-	rack->ra_method_name = "INVITE";
+	rack_for(call, p->rseq, rack);
 	prack_free(p);
 	if (leg == NULL)
 		return 200;	/* that fork is gone: nothing left to acknowledge */

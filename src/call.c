@@ -36,13 +36,15 @@ call_max_forwards(su_home_t *home, const sip_t *sip)
 
 /*
  * The number in a sip: or tel: URI: the user part of a sip: URI or the
- * number of a tel: URI, with ;ext= kept and other parameters (user=phone
- * lives on the URI, phone-context in the user part) dropped.
+ * number of a tel: URI (sofia-sip parses both into url_user), with ;ext=
+ * kept and other parameters (user=phone lives on the URI, phone-context
+ * in a sip: URI's user part or a tel: URI's parameters) dropped.
  */
 static void
 uri_number(const url_t *u, char *out, size_t outlen)
 {
-	const char *s = u->url_type == url_tel ? u->url_host : u->url_user;
+	const char *s = u->url_user;
+	char ext[32];
 	size_t n = 0;
 
 	out[0] = '\0';
@@ -60,6 +62,10 @@ uri_number(const url_t *u, char *out, size_t outlen)
 		out[n++] = *s++;
 	}
 	out[n] = '\0';
+	/* tel:+15033127000;ext=7002: the extension is a URI parameter */
+	if (u->url_type == url_tel && u->url_params != NULL &&
+	    url_param(u->url_params, "ext", ext, sizeof(ext)) > 0)
+		snprintf(out + n, outlen - n, ";ext=%s", ext);
 }
 
 /* Whether P-Asserted-Identity from trunk t (NULL: the pool) is believed. */
@@ -82,15 +88,42 @@ call_hdr_flags(const struct conf *c, const struct trunk *from, const struct trun
 	return f;
 }
 
+/* The calling party's PAI when it is believed (trunk t; NULL: the pool). */
+static const sip_p_asserted_identity_t *
+trusted_pai(const struct conf *c, const struct trunk *t, const sip_t *sip)
+{
+	const sip_p_asserted_identity_t *pai = sip_p_asserted_identity(sip);
+
+	return pai != NULL && trusts_pai(c, t) ? pai : NULL;
+}
+
 /* The calling party's URL: P-Asserted-Identity from a trusted peer, else From. */
 static const url_t *
 calling_url(const struct conf *c, const struct peer *p, const sip_t *sip)
 {
-	const sip_p_asserted_identity_t *pai = sip_p_asserted_identity(sip);
+	const sip_p_asserted_identity_t *pai = trusted_pai(c, p->trunk, sip);
 
-	if (pai != NULL && trusts_pai(c, p->trunk))
-		return pai->paid_url;
-	return sip->sip_from->a_url;
+	return pai != NULL ? pai->paid_url : sip->sip_from->a_url;
+}
+
+/*
+ * Whether the caller asked to hide who it is (RFC 3323/3325): a Privacy
+ * header with id, header or user, or an anonymous From (Lync and most
+ * gateways mark a restricted caller ID that way).
+ */
+static bool
+caller_private(const sip_t *sip)
+{
+	const url_t *f = sip->sip_from->a_url;
+	msg_param_t const *v = sip->sip_privacy ? sip->sip_privacy->priv_values : NULL;
+
+	/* sofia-sip merges every Privacy header line into one value list */
+	for (; v != NULL && *v != NULL; v++)
+		if (strcasecmp(*v, "id") == 0 || strcasecmp(*v, "header") == 0 ||
+		    strcasecmp(*v, "user") == 0)
+			return true;
+	return (f->url_user != NULL && strcasecmp(f->url_user, "anonymous") == 0) ||
+	    (f->url_host != NULL && strcasecmp(f->url_host, "anonymous.invalid") == 0);
 }
 
 static int
@@ -298,6 +331,7 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 struct b_target {
 	char ruri[512];
 	char from[512];
+	char pai[512];		/* "": none */
 	const char *next_hop;
 };
 
@@ -326,8 +360,23 @@ b_target(const struct call *call, struct b_target *t)
 		snprintf(t->ruri, sizeof(t->ruri), "%s", call->target);
 		t->next_hop = c->pool.address;
 	}
-	snprintf(t->from, sizeof(t->from), "<sip:%s@%s;user=phone>",
-	    calling[0] ? calling : "anonymous", c->server.domain);
+	/*
+	 * The From shows the caller's number unless the caller asked for
+	 * privacy; sipmed asserts the same number in P-Asserted-Identity to a
+	 * receiver that takes it (the pool, a trunk with forward_pai) when
+	 * the number is asserted, also for a private caller (RFC 3325: the
+	 * Privacy header crosses with it).
+	 */
+	if (call->private || calling[0] == '\0')
+		snprintf(t->from, sizeof(t->from), "\"Anonymous\" <sip:anonymous@anonymous.invalid>");
+	else
+		snprintf(t->from, sizeof(t->from), "<sip:%s@%s;user=phone>", calling,
+		    c->server.domain);
+	t->pai[0] = '\0';
+	if (call->asserted && calling[0] != '\0' &&
+	    (call->nchoices == 0 || call->choices[call->attempt].trunk->forward_pai))
+		snprintf(t->pai, sizeof(t->pai), "<sip:%s@%s;user=phone>", calling,
+		    c->server.domain);
 	su_home_deinit(home);
 	return 0;
 }
@@ -393,10 +442,12 @@ b_leg_start(struct call *call, const sip_t *sip)
 	if (call->leg[SIDE_B] == NULL)
 		return -1;
 	nta_leg_tag(call->leg[SIDE_B], NULL);
-	hdrmap_tags(home, sip, call->hdr_flags[SIDE_A], tags);
+	/* the INVITE's identity is sipmed's own (b_target), never a copy */
+	hdrmap_tags(home, sip, call->hdr_flags[SIDE_A] & ~HDRMAP_TRUST_PAI, tags);
 	call->b_invite = nta_outgoing_tcreate(call->leg[SIDE_B], b_invite_cb,
 	    (nta_outgoing_magic_t *)call, URL_STRING_MAKE(t.next_hop), SIP_METHOD_INVITE,
 	    URL_STRING_MAKE(t.ruri), SIPTAG_CONTACT(srv->contact),
+	    TAG_IF(t.pai[0], SIPTAG_P_ASSERTED_IDENTITY_STR(t.pai)),
 	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, sip)),
 	    TAG_IF(call->conf->server.user_agent,
 	    SIPTAG_USER_AGENT_STR(call->conf->server.user_agent)), TAG_NEXT(tags));
@@ -580,11 +631,21 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip)
 		log_debug("call %s: from %s refused: %u %s", id, peer.addr, d.status, d.reason);
 		return reject(irq, &d);
 	}
+	if (peer.kind == PEER_TRUNK && d.kind != DECISION_PSTN && server_pool_down(srv)) {
+		/* the gateway can try another mediation server at once */
+		log_warnx("call %s: from trunk %s: the pool is down: refused with 503", id,
+		    peer.trunk->name);
+		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
+		    SIPTAG_RETRY_AFTER_STR("30"), TAG_END());
+		return 0;
+	}
 	nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
 	call = call_new(srv, sip);
 	if (call == NULL)
 		return 500;
 	call->trunk[SIDE_A] = peer.trunk;
+	call->private = caller_private(sip);
+	call->asserted = peer.kind == PEER_POOL || trusted_pai(c, peer.trunk, sip) != NULL;
 	if (call_target(call, &d) == -1 || a_leg_start(call, irq, sip) == -1 ||
 	    b_leg_start(call, sip) == -1) {
 		/* nta answers the 500 below; the irq must not call back a freed call */

@@ -54,6 +54,9 @@ struct call {
 	char *called;			/* PSTN calls: the E.164 called number */
 	char *target;			/* pool calls: the B leg's Request-URI */
 	char *calling;			/* the calling number (E.164), or "" */
+	bool asserted;			/* calling is asserted: by a trusted PAI or
+					   because the caller is a configured user */
+	bool private;			/* the caller asked not to be shown */
 	bool answered;			/* A got a final answer (or cancelled) */
 	bool a_100rel;			/* the caller offered 100rel */
 	struct relay_list relays;	/* in-dialog transactions in progress */

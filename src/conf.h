@@ -138,7 +138,8 @@ struct conf_pool {
 	const char *identity;
 	struct strlist source_addresses;	/* default: the host of address */
 	bool trust_pai;
-	unsigned options_interval;
+	unsigned options_interval;	/* seconds, 0: no OPTIONS pings */
+	unsigned options_misses;	/* unanswered pings before down */
 };
 
 struct conf_trace {

@@ -156,6 +156,7 @@ static const struct ckey pool_keys[] = {
 	{ "source_addresses", CK_STRLIST, false, offsetof(struct conf_pool, source_addresses), 0, 0, 0, NULL, NULL },
 	{ "trust_pai", CK_BOOL, false, offsetof(struct conf_pool, trust_pai), 0, 0, 1, NULL, NULL },
 	{ "options_interval", CK_UINT, false, offsetof(struct conf_pool, options_interval), 0, 3600, 30, NULL, NULL },
+	{ "options_misses", CK_UINT, false, offsetof(struct conf_pool, options_misses), 1, 100, 5, NULL, NULL },
 	CK_END
 };
 

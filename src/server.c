@@ -63,9 +63,26 @@ server_identify(const struct conf *c, msg_t *msg, struct peer *out)
 		}
 }
 
+/*
+ * OPTIONS outside a dialog: sipmed's capabilities. While pings find the
+ * pool down, a gateway asking gets 503, so that it takes sipmed out of
+ * its own route and sends calls to another mediation server.
+ */
 static int
 answer_options(struct server *srv, nta_incoming_t *irq)
 {
+	if (server_pool_down(srv)) {
+		msg_t *msg = nta_incoming_getrequest(irq);
+		struct peer p;
+
+		server_identify(srv->conf, msg, &p);
+		msg_destroy(msg);
+		if (p.kind == PEER_TRUNK) {
+			nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
+			    SIPTAG_RETRY_AFTER_STR("30"), TAG_END());
+			return 0;
+		}
+	}
 	nta_incoming_treply(irq, SIP_200_OK, SIPTAG_ALLOW_STR(SIPMED_ALLOW),
 	    SIPTAG_SUPPORTED_STR(SIPMED_SUPPORTED), SIPTAG_ACCEPT_STR("application/sdp"),
 	    TAG_IF(srv->conf->server.user_agent, SIPTAG_SERVER_STR(srv->conf->server.user_agent)),

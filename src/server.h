@@ -19,7 +19,7 @@
 
 struct call;
 LIST_HEAD(call_list, call);
-struct trunk_health;
+struct peer_health;
 struct rr_counter;
 
 struct server {
@@ -33,7 +33,7 @@ struct server {
 	unsigned long calls_active;
 	unsigned long calls_total;
 	bool stopping;
-	struct trunk_health *health;	/* trunks.c: one per trunk of conf */
+	struct peer_health *health;	/* trunks.c: the pool, then each trunk */
 	size_t nhealth;
 	struct rr_counter *rr;		/* trunks.c: one per route of conf */
 	size_t nrr;
@@ -71,6 +71,8 @@ void server_trunks_free(struct server *);
  * OPTIONS pings found down moved behind every trunk that is up.
  */
 void server_order_trunks(struct server *, struct route_choice *, size_t n);
+/* Whether OPTIONS pings found the pool down. */
+bool server_pool_down(const struct server *);
 
 /* Identifies the sender of msg from its source address. */
 void server_identify(const struct conf *, msg_t *msg, struct peer *out);

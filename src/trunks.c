@@ -1,13 +1,13 @@
 /*
- * trunks: the live state of trunks, which the immutable configuration
- * snapshot cannot hold: health from OPTIONS pings, and round-robin
- * counters for the trunks of a route. Both are kept by name, so a reload
- * keeps them for trunks and routes that stay.
+ * trunks: the live state of the peers, which the immutable configuration
+ * snapshot cannot hold: health from OPTIONS pings (the pool's and each
+ * trunk's), and round-robin counters for the trunks of a route. Both are
+ * kept by name, so a reload keeps them for peers and routes that stay.
  *
- * Health: a trunk with options_interval > 0 gets an OPTIONS every
+ * Health: a peer with options_interval > 0 gets an OPTIONS every
  * interval. A ping that is not answered 200 by the next one (no answer,
  * a transport failure, or any other status) is a miss; options_misses
- * misses in a row mark the trunk down, the first 200 marks it up again.
+ * misses in a row mark the peer down, the first 200 marks it up again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +19,12 @@
 #include "log.h"
 #include "server.h"
 
-struct trunk_health {
+struct peer_health {
 	struct server *srv;
-	char name[128];
-	const struct trunk *trunk;	/* in srv->conf */
+	char name[128];			/* "pool", or "trunk NAME" */
+	const struct trunk *trunk;	/* in srv->conf; NULL for the pool */
+	const char *address;		/* in srv->conf */
+	unsigned interval, max_misses;
 	bool down;
 	unsigned misses;
 	su_timer_t *timer;
@@ -35,12 +37,12 @@ struct rr_counter {
 };
 
 static void
-health_miss(struct trunk_health *h, const char *why)
+health_miss(struct peer_health *h, const char *why)
 {
 	h->misses++;
-	if (!h->down && h->misses >= h->trunk->options_misses) {
+	if (!h->down && h->misses >= h->max_misses) {
 		h->down = true;
-		log_warnx("trunk %s is down: %u OPTIONS pings in a row failed (last: %s)",
+		log_warnx("%s is down: %u OPTIONS pings in a row failed (last: %s)",
 		    h->name, h->misses, why);
 	}
 }
@@ -48,7 +50,7 @@ health_miss(struct trunk_health *h, const char *why)
 static int
 ping_answered(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 {
-	struct trunk_health *h = (struct trunk_health *)magic;
+	struct peer_health *h = (struct peer_health *)magic;
 	int status = nta_outgoing_status(orq);
 
 	if (status < 200)
@@ -57,7 +59,7 @@ ping_answered(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip
 	h->ping = NULL;
 	if (status < 300) {
 		if (h->down)
-			log_info("trunk %s is up again: OPTIONS answered %d", h->name, status);
+			log_info("%s is up again: OPTIONS answered %d", h->name, status);
 		h->down = false;
 		h->misses = 0;
 	} else {
@@ -72,7 +74,7 @@ ping_answered(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip
 static void
 ping(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
-	struct trunk_health *h = (struct trunk_health *)arg;
+	struct peer_health *h = (struct peer_health *)arg;
 	struct server *srv = h->srv;
 	char from[256];
 
@@ -83,53 +85,71 @@ ping(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	}
 	snprintf(from, sizeof(from), "<sip:sipmed@%s>", srv->conf->server.domain);
 	h->ping = nta_outgoing_tcreate(srv->default_leg, ping_answered,
-	    (nta_outgoing_magic_t *)h, URL_STRING_MAKE(h->trunk->address), SIP_METHOD_OPTIONS,
-	    URL_STRING_MAKE(h->trunk->address), SIPTAG_FROM_STR(from),
-	    SIPTAG_TO_STR(h->trunk->address), TAG_END());
+	    (nta_outgoing_magic_t *)h, URL_STRING_MAKE(h->address), SIP_METHOD_OPTIONS,
+	    URL_STRING_MAKE(h->address), SIPTAG_FROM_STR(from),
+	    SIPTAG_TO_STR(h->address), TAG_END());
 	if (h->ping == NULL)
 		health_miss(h, "could not send");
 }
 
 static void
-health_stop(struct trunk_health *h)
+health_stop(struct peer_health *h)
 {
 	su_timer_destroy(h->timer);
 	if (h->ping != NULL)
 		nta_outgoing_destroy(h->ping);
 }
 
+/* Sets up h for a peer of srv->conf, keeping the state old had by name. */
+static void
+health_init(struct server *srv, struct peer_health *h, const struct trunk *t,
+    const struct peer_health *old, size_t nold)
+{
+	const struct conf *c = srv->conf;
+
+	h->srv = srv;
+	h->trunk = t;
+	if (t != NULL) {
+		snprintf(h->name, sizeof(h->name), "trunk %s", t->name);
+		h->address = t->address;
+		h->interval = t->options_interval;
+		h->max_misses = t->options_misses;
+	} else {
+		snprintf(h->name, sizeof(h->name), "pool");
+		h->address = c->pool.address;
+		h->interval = c->pool.options_interval;
+		h->max_misses = c->pool.options_misses;
+	}
+	for (size_t j = 0; j < nold; j++)
+		if (strcmp(old[j].name, h->name) == 0) {
+			h->down = old[j].down;
+			h->misses = old[j].misses;
+		}
+	if (h->interval == 0 || srv->agent == NULL) {
+		h->down = false;
+		return;
+	}
+	h->timer = su_timer_create(su_root_task(srv->root), 0);
+	su_timer_set_interval(h->timer, ping, (su_timer_arg_t *)h, h->interval * 1000);
+}
+
 void
 server_trunks_configure(struct server *srv)
 {
 	const struct conf *c = srv->conf;
-	struct trunk_health *nh = calloc(c->ntrunks ? c->ntrunks : 1, sizeof(*nh));
+	/* health[0] is the pool's, health[1 + i] trunk i's */
+	struct peer_health *nh = calloc(c->ntrunks + 1, sizeof(*nh));
 	struct rr_counter *nr = calloc(c->nroutes ? c->nroutes : 1, sizeof(*nr));
 
 	if (nh == NULL || nr == NULL) {
 		free(nh);
 		free(nr);
-		log_warnx("out of memory: trunk health and round robin keep their old state");
+		log_warnx("out of memory: peer health and round robin keep their old state");
 		return;
 	}
-	for (size_t i = 0; i < c->ntrunks; i++) {
-		struct trunk_health *h = &nh[i];
-
-		h->srv = srv;
-		h->trunk = &c->trunks[i];
-		snprintf(h->name, sizeof(h->name), "%s", c->trunks[i].name);
-		for (size_t j = 0; j < srv->nhealth; j++)
-			if (strcmp(srv->health[j].name, h->name) == 0) {
-				h->down = srv->health[j].down;
-				h->misses = srv->health[j].misses;
-			}
-		if (h->trunk->options_interval == 0 || srv->agent == NULL) {
-			h->down = false;
-			continue;
-		}
-		h->timer = su_timer_create(su_root_task(srv->root), 0);
-		su_timer_set_interval(h->timer, ping, (su_timer_arg_t *)h,
-		    h->trunk->options_interval * 1000);
-	}
+	health_init(srv, &nh[0], NULL, srv->health, srv->nhealth);
+	for (size_t i = 0; i < c->ntrunks; i++)
+		health_init(srv, &nh[i + 1], &c->trunks[i], srv->health, srv->nhealth);
 	for (size_t i = 0; i < c->nroutes; i++) {
 		snprintf(nr[i].name, sizeof(nr[i].name), "%s", c->routes[i].name);
 		for (size_t j = 0; j < srv->nrr; j++)
@@ -138,7 +158,7 @@ server_trunks_configure(struct server *srv)
 	}
 	server_trunks_free(srv);
 	srv->health = nh;
-	srv->nhealth = c->ntrunks;
+	srv->nhealth = c->ntrunks + 1;
 	srv->rr = nr;
 	srv->nrr = c->nroutes;
 }
@@ -158,10 +178,16 @@ server_trunks_free(struct server *srv)
 static bool
 trunk_down(const struct server *srv, const struct trunk *t)
 {
-	for (size_t i = 0; i < srv->nhealth; i++)
+	for (size_t i = 1; i < srv->nhealth; i++)
 		if (srv->health[i].trunk == t)
 			return srv->health[i].down;
 	return false;
+}
+
+bool
+server_pool_down(const struct server *srv)
+{
+	return srv->nhealth > 0 && srv->health[0].down;
 }
 
 static unsigned long

@@ -31,6 +31,7 @@ start_sipmed() {
 	[ "$1" = tcp ] && tp=";transport=tcp"
 	sed -e "s/@PORT@/$port/; s/@POOL_PORT@/${POOL_PORT:-$pool_port}$tp/; s/@GW_PORT@/$gw_port$tp/" \
 	    -e "s/@POOL_HOST@/${POOL_HOST:-127.0.0.2}/; s/@GW_FLAGS@/${2:-options_interval = 0;}/" \
+	    -e "s/@POOL_FLAGS@/${POOL_FLAGS:-options_interval = 0;}/" \
 	    "$top_srcdir/tests/sip/b2bua.conf" > "$work/sipmed.conf"
 	# SIPMED_TEST_WRAPPER runs sipmed under a tool, e.g. valgrind
 	${SIPMED_TEST_WRAPPER:-} "$sipmed" -c "$work/sipmed.conf" -v >> "$work/sipmed.log" 2>&1 &
@@ -53,22 +54,23 @@ stop_sipmed() {
 
 sipp_t() { [ "$1" = tcp ] && echo t1 || echo u1; }
 
-# scenario NAME: a scenario file, templates filled in
+# scenario NAME: a scenario file, templates filled in. For a caller,
+# RURI replaces the INVITE's Request-URI and HDRS ("Name: value|...")
+# adds headers to the INVITE.
 scenario() {
+	f=${1%%:*} status=${1#*:} out="$work/${1%%.xml*}.xml" notify="/@NOTIFY@/d"
 	case "$1" in
 	*.in:*)
-		f=${1%%:*} status=${1#*:}
-		notify="/@NOTIFY@/d"
-		[ "$status" = 202 ] && notify="/@NOTIFY@/r $scen/callee_notify.part"
-		sed -e "s/@STATUS@/$status/g" -e "s/@MAXFWD@/${MAXFWD:-70}/" -e "$notify" \
-		    -e "s/@SUPPORTED@/${SUPPORTED:-100rel, timer}/" \
-		    "$scen/$f" | sed -e "/@NOTIFY@/d" > "$work/${f%.xml.in}-$status.xml"
-		echo "$work/${f%.xml.in}-$status.xml" ;;
-	*)
-		sed -e "s/@MAXFWD@/${MAXFWD:-70}/" -e "s/@SUPPORTED@/${SUPPORTED:-100rel, timer}/" \
-		    "$scen/$1" > "$work/$1"
-		echo "$work/$1" ;;
+		out="$work/${f%.xml.in}-$status.xml"
+		[ "$status" = 202 ] && notify="/@NOTIFY@/r $scen/callee_notify.part" ;;
 	esac
+	printf '%s\n' "${HDRS:-}" | tr '|' '\n' > "$work/hdrs"
+	sed -e "s/@STATUS@/$status/g" -e "s/@MAXFWD@/${MAXFWD:-70}/" -e "$notify" \
+	    -e "s/@SUPPORTED@/${SUPPORTED:-100rel, timer}/" \
+	    -e "${RURI:+s|INVITE sip:\\[service\\]@[^ ]* |INVITE $RURI |}" \
+	    -e "${HDRS:+/CSeq: 1 INVITE/r $work/hdrs}" \
+	    "$scen/$f" | sed -e "/@NOTIFY@/d" > "$out"
+	echo "$out"
 }
 
 # callee NAME SCENARIO IP PORT TRANSPORT [sipp args]: in the background
@@ -123,24 +125,26 @@ flow_ok() {
 	fi
 }
 
-# inbound CALLEE CALLER NAME [caller's sipp args]: the gateway calls 1234,
-# which reaches alice on the pool; both scenarios must complete
+# inbound CALLEE CALLER NAME [caller's sipp args]: the gateway calls 1234
+# (or NUM), which reaches alice on the pool, from 5035550100 (or FROM);
+# both scenarios must complete
 inbound() {
 	cs=$1 rs=$2 name=$3
 	shift 3
 	callee callee "$cs" 127.0.0.2 $pool_port $tr
-	caller caller "$rs" 127.0.0.3 $((gw_port + 1)) $tr 1234 5035550100 "$@"
+	caller caller "$rs" 127.0.0.3 $((gw_port + 1)) $tr ${NUM:-1234} ${FROM:-5035550100} "$@"
 	rc=$?
 	flow_ok "$tr: $name"
 }
 
 # outbound CALLEE CALLER NAME [caller's sipp args]: alice on the pool
-# calls 503 555 0199, which goes out through the gateway
+# (or FROM) calls 503 555 0199 (or NUM), which goes out through the gateway
 outbound() {
 	cs=$1 rs=$2 name=$3
 	shift 3
 	callee callee "$cs" 127.0.0.3 $gw_port $tr
-	caller caller "$rs" 127.0.0.2 $((pool_port + 1)) $tr 5035550199 alice@contoso.com "$@"
+	caller caller "$rs" 127.0.0.2 $((pool_port + 1)) $tr ${NUM:-5035550199} \
+	    ${FROM:-alice@contoso.com} "$@"
 	rc=$?
 	flow_ok "$tr: $name"
 }
@@ -150,6 +154,17 @@ check() {
 	name=$1
 	shift
 	if "$@"; then ok "$name"; else not_ok "$name" "$work/sipmed.log"; fi
+}
+
+# refused STATUS NAME NUMBER FROM [IP PORT]: sipmed answers a call from
+# the gateway (or IP:PORT) itself with STATUS; the answer is in $rsp
+refused() {
+	st=$1 name=$2 num=$3 from=$4 ip=${5:-127.0.0.3} p=${6:-$((gw_port + 1))}
+	flow=$((flow + 1))
+	caller caller caller_fails.xml.in:$st "$ip" "$p" udp "$num" "$from"
+	rc=$?
+	rsp=$(received "$work/f$flow-caller.msg" "SIP/2.0 $st")
+	[ $rc -eq 0 ] && ok "$name" || not_ok "$name" "$work/f$flow-caller.err" "$work/sipmed.log"
 }
 
 has() { printf '%s\n' "$1" | grep -q -- "$2"; }
@@ -189,8 +204,8 @@ for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 	inv=$(received "$work/f$flow-callee.msg" "INVITE ")
 	check "$tr: the gateway got the called number without +" \
 	    has "$inv" "^INVITE sip:15035550199@127.0.0.3:$gw_port;user=phone SIP/2.0"
-	check "$tr: the gateway saw the user's number as caller" \
-	    has "$inv" "^From: <sip:+15033121234@contoso.com;user=phone>"
+	check "$tr: the gateway saw the CEO's call from the secretary's number" \
+	    has "$inv" "^From: <sip:9992349000@contoso.com;user=phone>"
 
 	# late offer: the answer is in the ACK, and a resent ACK carries it again
 	inbound callee_late.xml caller_late.xml "late offer: the answer in the ACK reaches the callee, also when the 200 is resent"
@@ -293,7 +308,7 @@ done
 # requests sipmed answers itself (UDP)
 start_sipmed udp || exit 1
 flow=$((flow + 1))
-caller caller options.xml 127.0.0.3 $((gw_port + 1)) udp x x
+caller caller options.xml.in:200 127.0.0.3 $((gw_port + 1)) udp x x
 rc=$?
 callee_pid=$(sh -c 'echo $$')	# nothing to wait for
 if [ $rc -eq 0 ] && has "$(received "$work/f$flow-caller.msg" "SIP/2.0 200")" "^Allow: .*INVITE"; then
@@ -303,26 +318,103 @@ else
 fi
 check "the OPTIONS answer lists Supported" has "$(received "$work/f$flow-caller.msg" "SIP/2.0 200")" "^Supported: "
 
-flow=$((flow + 1))
-MAXFWD=0 caller caller caller_fails.xml.in:483 127.0.0.3 $((gw_port + 1)) udp 1234 5035550100
-rc=$?
-[ $rc -eq 0 ] && ok "Max-Forwards 0: 483" || not_ok "Max-Forwards 0: 483" "$work/f$flow-caller.err"
-
-flow=$((flow + 1))
-caller caller caller_fails.xml.in:403 127.0.0.9 $((gw_port + 1)) udp 1234 5035550100
-rc=$?
-[ $rc -eq 0 ] && ok "an INVITE from an unknown address: 403" || not_ok "unknown peer: 403" "$work/f$flow-caller.err"
+MAXFWD=0 refused 483 "Max-Forwards 0: 483" 1234 5035550100
+refused 403 "an INVITE from an unknown address: 403" 1234 5035550100 127.0.0.9
 check "the refusal is logged with the address" grep -q "from 127.0.0.9, which is no configured peer" "$work/sipmed.log"
+refused 404 "a number no rule matches: 404" 12 5035550100
+check "the 404 is Lync's, with ms-diagnostics 14010 naming the gateway's dial plan" has "$rsp" \
+    "^ms-diagnostics: 14010;reason=\"Unable to find an exact match in the rules set\";CalledNumber=\"12\";ProfileName=\"Global\""
 
+# number handling: which user each inbound number reaches (UDP)
+tr=udp
+pool_got() { received "$work/f$flow-callee.msg" "INVITE "; }
+NUM=5033125678 inbound callee.xml caller.xml "inbound 10 digits, 5033125678"
+check "udp: it reached bob" has "$(pool_got)" "^INVITE sip:bob@contoso.com SIP/2.0"
+NUM=15033121234 inbound callee.xml caller.xml "inbound 11 digits, 15033121234"
+check "udp: it reached alice" has "$(pool_got)" "^INVITE sip:alice@contoso.com SIP/2.0"
+RURI="tel:+15033125678" inbound callee.xml caller.xml "inbound tel:+15033125678, already E.164"
+check "udp: it reached bob" has "$(pool_got)" "^INVITE sip:bob@contoso.com SIP/2.0"
+RURI="sip:5678;phone-context=Global@127.0.0.1:$port;user=phone" \
+    inbound callee.xml caller.xml "inbound 5678 with phone-context and user=phone"
+check "udp: it reached bob" has "$(pool_got)" "^INVITE sip:bob@contoso.com SIP/2.0"
+RURI="sip:+15033127000;ext=7002@127.0.0.1:$port;user=phone" \
+    inbound callee.xml caller.xml "inbound +15033127000;ext=7002"
+check "udp: the extension picked sales2" has "$(pool_got)" "^INVITE sip:sales2@contoso.com SIP/2.0"
+NUM=7000 inbound callee.xml caller.xml "inbound 7000, a base number two LineURIs share"
+check "udp: ambiguous, so the unassigned range sent it to reception" \
+    has "$(pool_got)" "^INVITE sip:reception@contoso.com SIP/2.0"
+refused 404 "an unassigned number no range holds: 404" 1999 5035550100
+refused 410 "a number in the former-staff range: the range's 410" 8123 5035550100
+check "with the range's reason phrase" has "$rsp" "^SIP/2.0 410 Number Changed"
+
+# identities: the gateway's PAI, privacy, both ways
+HDRS="P-Asserted-Identity: <sip:5035550111@127.0.0.3;user=phone>" \
+    inbound callee.xml caller.xml "inbound with a P-Asserted-Identity from a trusted gateway"
+inv=$(pool_got)
+check "udp: the PAI number, normalized, is the caller the pool sees" \
+    has "$inv" "^From: <sip:+15035550111@contoso.com;user=phone>"
+check "udp: and sipmed asserts it in its own PAI" \
+    has "$inv" "^P-Asserted-Identity: <sip:+15035550111@contoso.com;user=phone>"
+FROM=anonymous@anonymous.invalid HDRS="P-Asserted-Identity: <sip:5035550111@127.0.0.3>|Privacy: id" \
+    inbound callee.xml caller.xml "inbound from a caller who withholds the number"
+inv=$(pool_got)
+check "udp: the pool sees an anonymous From" \
+    has "$inv" '^From: "Anonymous" <sip:anonymous@anonymous.invalid>'
+check "udp: the number only in PAI" has "$inv" "^P-Asserted-Identity: <sip:+15035550111@contoso.com;user=phone>"
+check "udp: and Privacy: id crossed" has "$inv" "^Privacy: id"
+FROM=bob@contoso.com outbound callee.xml caller.xml "outbound: a colleague calls 10 digits"
+inv=$(received "$work/f$flow-callee.msg" "INVITE ")
+check "udp: the gateway got the called number without +" \
+    has "$inv" "^INVITE sip:15035550199@127.0.0.3:$gw_port;user=phone SIP/2.0"
+check "udp: the colleague's call shows the colleague's own number" \
+    has "$inv" "^From: <sip:15033125678@contoso.com;user=phone>"
+check "udp: PAI to a forward_pai trunk carries the translated number" \
+    has "$inv" "^P-Asserted-Identity: <sip:15033125678@contoso.com;user=phone>"
+HDRS="Privacy: id" outbound callee.xml caller.xml "outbound: the CEO withholds the number"
+inv=$(received "$work/f$flow-callee.msg" "INVITE ")
+check "udp: the gateway sees an anonymous From" \
+    has "$inv" '^From: "Anonymous" <sip:anonymous@anonymous.invalid>'
+check "udp: the number, translated, only in PAI, with Privacy: id" \
+    has "$inv" "^P-Asserted-Identity: <sip:9992349000@contoso.com;user=phone>"
+check "udp: Privacy: id crossed" has "$inv" "^Privacy: id"
 flow=$((flow + 1))
-caller caller caller_fails.xml.in:404 127.0.0.3 $((gw_port + 1)) udp 12 5035550100
+callee callee callee.xml 127.0.0.2 $pool_port udp
+caller caller caller.xml 127.0.0.2 $((pool_port + 1)) udp 5678 alice@contoso.com
 rc=$?
-rsp=$(received "$work/f$flow-caller.msg" "SIP/2.0 404")
-if [ $rc -eq 0 ] && has "$rsp" "^ms-diagnostics: 14010;reason=\"Unable to find an exact match in the rules set\";CalledNumber=\"12\";ProfileName=\"Global\""; then
-	ok "a number no rule matches: Lync's 404 with ms-diagnostics 14010"
-else
-	not_ok "no rule matches: 404 + ms-diagnostics" "$work/f$flow-caller.err" "$work/f$flow-caller.msg"
-fi
+flow_ok "outbound: alice dials bob's 5678"
+check "udp: the call stayed internal: back to the pool, to bob" \
+    has "$(pool_got)" "^INVITE sip:bob@contoso.com SIP/2.0"
+refused 403 "outbound from a caller who is no configured user: 403" 5035550199 \
+    mallory@contoso.com 127.0.0.2 $((pool_port + 1))
+
+# round robin: route "tollfree" has gw and gw2; two calls, one on each
+callee gw callee.xml 127.0.0.3 $gw_port udp
+gw_pid=$callee_pid
+callee callee callee.xml 127.0.0.4 $gw_port udp
+caller caller caller.xml 127.0.0.2 $((pool_port + 1)) udp 8005550100 alice@contoso.com -m 2
+rc=$?
+wait "$gw_pid" || rc=1
+flow_ok "two calls to a route with two trunks: each trunk takes one"
+check "the first trunk got its call" has "$(received "$work/f$((flow - 1))-gw.msg" "INVITE ")" "^INVITE sip:18005550100@127.0.0.3"
+check "the second trunk got the other" has "$(received "$work/f$flow-callee.msg" "INVITE ")" "^INVITE sip:18005550100@127.0.0.4"
+stop_sipmed
+
+# pool health: the pool answers its OPTIONS pings 503 and is marked down
+POOL_FLAGS="options_interval = 1; options_misses = 1;" start_sipmed udp || exit 1
+callee pool options_503.xml 127.0.0.2 $pool_port udp -m 2
+pool_pid=$callee_pid
+i=0
+until grep -q "pool is down" "$work/sipmed.log" || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "a pool whose OPTIONS ping fails is marked down" grep -q "pool is down" "$work/sipmed.log"
+refused 503 "an inbound call while the pool is down: 503 at once" 1234 5035550100
+check "with Retry-After, so the gateway tries elsewhere" has "$rsp" "^Retry-After: 30"
+flow=$((flow + 1))
+caller caller options.xml.in:503 127.0.0.3 $((gw_port + 1)) udp x x
+rc=$?
+[ $rc -eq 0 ] && ok "the gateway's OPTIONS get 503 while the pool is down" ||
+	not_ok "gateway OPTIONS: 503" "$work/f$flow-caller.err"
+wait "$pool_pid"
+check "the pool never saw an INVITE" lacks "$(cat "$work/f$((flow - 2))-pool.msg")" "^INVITE "
 
 # REFER toward a trunk with refer_support = false: 603 from sipmed
 stop_sipmed

@@ -598,14 +598,13 @@ decide_call(const struct conf *c, const struct peer *p, const sip_t *sip,
 }
 
 int
-call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip)
+call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
+    const struct peer *p)
 {
 	const struct conf *c = srv->conf;
 	const char *id = sip->sip_call_id->i_id;
 	struct decision d;
-	struct peer peer;
 	struct call *call;
-	msg_t *msg;
 
 	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
 		return 483;
@@ -613,28 +612,20 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip)
 		log_warnx("call %s: INVITE loops back to sipmed: refused with 482", id);
 		return 482;
 	}
-	msg = nta_incoming_getrequest(irq);
-	server_identify(c, msg, &peer);
-	msg_destroy(msg);
-	if (peer.kind == PEER_UNKNOWN) {
-		log_warnx("call %s: INVITE from %s, which is no configured peer: refused with 403",
-		    id, peer.addr);
-		return 403;
-	}
 	if (srv->stopping || srv->calls_active >= c->server.max_calls) {
 		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
 		    SIPTAG_RETRY_AFTER_STR("5"), TAG_END());
 		return 0;
 	}
-	decide_call(c, &peer, sip, &d);
+	decide_call(c, p, sip, &d);
 	if (d.kind == DECISION_REJECT) {
-		log_debug("call %s: from %s refused: %u %s", id, peer.addr, d.status, d.reason);
+		log_debug("call %s: from %s refused: %u %s", id, p->who, d.status, d.reason);
 		return reject(irq, &d);
 	}
-	if (peer.kind == PEER_TRUNK && d.kind != DECISION_PSTN && server_pool_down(srv)) {
+	if (p->kind == PEER_TRUNK && d.kind != DECISION_PSTN && server_pool_down(srv)) {
 		/* the gateway can try another mediation server at once */
 		log_warnx("call %s: from trunk %s: the pool is down: refused with 503", id,
-		    peer.trunk->name);
+		    p->trunk->name);
 		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
 		    SIPTAG_RETRY_AFTER_STR("30"), TAG_END());
 		return 0;
@@ -643,9 +634,9 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip)
 	call = call_new(srv, sip);
 	if (call == NULL)
 		return 500;
-	call->trunk[SIDE_A] = peer.trunk;
+	call->trunk[SIDE_A] = p->trunk;
 	call->private = caller_private(sip);
-	call->asserted = peer.kind == PEER_POOL || trusted_pai(c, peer.trunk, sip) != NULL;
+	call->asserted = p->kind == PEER_POOL || trusted_pai(c, p->trunk, sip) != NULL;
 	if (call_target(call, &d) == -1 || a_leg_start(call, irq, sip) == -1 ||
 	    b_leg_start(call, sip) == -1) {
 		/* nta answers the 500 below; the irq must not call back a freed call */

@@ -12,9 +12,11 @@
 #include <sofia-sip/nta.h>
 
 struct server;
+struct peer;
 
 /* Takes an INVITE outside any dialog. Returns what an nta callback returns. */
-int call_incoming(struct server *, nta_incoming_t *irq, const sip_t *sip);
+int call_incoming(struct server *, nta_incoming_t *irq, const sip_t *sip,
+    const struct peer *);
 
 /* Tears down every call (BYE on confirmed legs) and frees them. */
 void call_destroy_all(struct server *);

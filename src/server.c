@@ -1,26 +1,33 @@
 /*
  * server: agent set-up and the default leg, which gets every request that
- * belongs to no dialog sipmed knows. Peer identification is by source
- * address here (plain transports: a trunk's or the pool's
- * source_addresses, which default to the host of its address);
- * identification by TLS certificate comes with the TLS layer.
+ * belongs to no dialog sipmed knows. Such a request must come from a
+ * configured peer, known by its TLS certificate (the names in it against
+ * the pool's and the trunks' identity) or, on plain transports, by source
+ * address (a trunk's or the pool's source_addresses, which default to the
+ * host of its address); from anyone else it gets 403 and never reaches
+ * call processing.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/nta_tag.h>
+#include <sofia-sip/nta_tport.h>
 #include <sofia-sip/sip_extra.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_log.h>
+#include <sofia-sip/su_strlst.h>
+#include <sofia-sip/tport.h>
 #include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
 
 #include "call.h"
 #include "log.h"
 #include "server.h"
+#include "tls.h"
 
 #define SIPMED_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY"
 #define SIPMED_SUPPORTED "100rel, timer, replaces"
@@ -35,28 +42,76 @@ addr_matches(const struct strlist *list, const char *addr)
 	return false;
 }
 
-void
-server_identify(const struct conf *c, msg_t *msg, struct peer *out)
+/* Whether the certificate names (SAN DNS names, or the CN) include name. */
+static bool
+names_include(su_strlst_t const *names, const char *name)
 {
-	su_addrinfo_t *ai = msg_addrinfo(msg);
+	usize_t n = names != NULL ? su_strlst_len(names) : 0;
 
-	memset(out, 0, sizeof(*out));
-	out->kind = PEER_UNKNOWN;
-	strcpy(out->addr, "?");
-	if (ai == NULL || ai->ai_addr == NULL)
-		return;
-	if (ai->ai_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr,
-		    out->addr, sizeof(out->addr));
-	else if (ai->ai_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr,
-		    out->addr, sizeof(out->addr));
-	if (addr_matches(&c->pool.source_addresses, out->addr)) {
+	for (usize_t i = 0; name != NULL && i < n; i++)
+		if (strcasecmp(su_strlst_item(names, i), name) == 0)
+			return true;
+	return false;
+}
+
+/* Over TLS the certificate says who the peer is, never the address. */
+static void
+identify_by_certificate(const struct conf *c, su_strlst_t const *names, struct peer *out)
+{
+	usize_t n = names != NULL ? su_strlst_len(names) : 0;
+	size_t len = strlen(out->who);
+
+	if (n == 0)
+		snprintf(out->who + len, sizeof(out->who) - len, " (TLS, no certificate names)");
+	for (usize_t i = 0; i < n; i++) {
+		len = strlen(out->who);
+		snprintf(out->who + len, sizeof(out->who) - len, "%s%s%s",
+		    i == 0 ? " (TLS certificate for " : ", ", su_strlst_item(names, i),
+		    i + 1 == n ? ")" : "");
+	}
+	if (names_include(names, c->pool.identity)) {
 		out->kind = PEER_POOL;
 		return;
 	}
 	for (size_t i = 0; i < c->ntrunks; i++)
-		if (addr_matches(&c->trunks[i].source_addresses, out->addr)) {
+		if (names_include(names, c->trunks[i].identity)) {
+			out->kind = PEER_TRUNK;
+			out->trunk = &c->trunks[i];
+			return;
+		}
+}
+
+void
+server_identify(const struct server *srv, const struct conf *c, msg_t *msg,
+    struct peer *out)
+{
+	su_addrinfo_t *ai = msg_addrinfo(msg);
+	tport_t *tports = srv->agent != NULL ? nta_agent_tports(srv->agent) : NULL;
+	tport_t *tp = tport_delivered_by(tports, msg);
+
+	memset(out, 0, sizeof(*out));
+	out->kind = PEER_UNKNOWN;
+	strcpy(out->addr, "?");
+	if (ai != NULL && ai->ai_addr != NULL && ai->ai_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr,
+		    out->addr, sizeof(out->addr));
+	else if (ai != NULL && ai->ai_addr != NULL && ai->ai_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr,
+		    out->addr, sizeof(out->addr));
+	snprintf(out->who, sizeof(out->who), "%s", out->addr);
+	if (tp != NULL && tport_has_tls(tp)) {
+		identify_by_certificate(c, tport_delivered_from_subjects(tports, msg), out);
+		return;
+	}
+	/* plain transports: by source address, and only peers not on sips: */
+	if (!conf_is_sips(c->pool.address) &&
+	    addr_matches(&c->pool.source_addresses, out->addr)) {
+		out->kind = PEER_POOL;
+		return;
+	}
+	for (size_t i = 0; i < c->ntrunks; i++)
+		if (!conf_is_sips(c->trunks[i].address) &&
+		    addr_matches(&c->trunks[i].source_addresses, out->addr)) {
 			out->kind = PEER_TRUNK;
 			out->trunk = &c->trunks[i];
 			return;
@@ -69,19 +124,12 @@ server_identify(const struct conf *c, msg_t *msg, struct peer *out)
  * its own route and sends calls to another mediation server.
  */
 static int
-answer_options(struct server *srv, nta_incoming_t *irq)
+answer_options(struct server *srv, nta_incoming_t *irq, const struct peer *p)
 {
-	if (server_pool_down(srv)) {
-		msg_t *msg = nta_incoming_getrequest(irq);
-		struct peer p;
-
-		server_identify(srv->conf, msg, &p);
-		msg_destroy(msg);
-		if (p.kind == PEER_TRUNK) {
-			nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
-			    SIPTAG_RETRY_AFTER_STR("30"), TAG_END());
-			return 0;
-		}
+	if (p->kind == PEER_TRUNK && server_pool_down(srv)) {
+		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
+		    SIPTAG_RETRY_AFTER_STR("30"), TAG_END());
+		return 0;
 	}
 	nta_incoming_treply(irq, SIP_200_OK, SIPTAG_ALLOW_STR(SIPMED_ALLOW),
 	    SIPTAG_SUPPORTED_STR(SIPMED_SUPPORTED), SIPTAG_ACCEPT_STR("application/sdp"),
@@ -96,15 +144,26 @@ default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
     const sip_t *sip)
 {
 	struct server *srv = (struct server *)magic;
+	struct peer peer;
+	msg_t *msg;
 
-	switch (sip->sip_request->rq_method) {
-	case sip_method_options:
-		return answer_options(srv, irq);
-	case sip_method_invite:
-		return call_incoming(srv, irq, sip);
-	case sip_method_ack:
+	if (sip->sip_request->rq_method == sip_method_ack) {
 		nta_incoming_destroy(irq);	/* a stray ACK: nothing to answer */
 		return 0;
+	}
+	msg = nta_incoming_getrequest(irq);
+	server_identify(srv, srv->conf, msg, &peer);
+	msg_destroy(msg);
+	if (peer.kind == PEER_UNKNOWN) {
+		log_warnx("%s %s from %s, which is no configured peer: refused with 403",
+		    sip->sip_request->rq_method_name, sip->sip_call_id->i_id, peer.who);
+		return 403;
+	}
+	switch (sip->sip_request->rq_method) {
+	case sip_method_options:
+		return answer_options(srv, irq, &peer);
+	case sip_method_invite:
+		return call_incoming(srv, irq, sip, &peer);
 	case sip_method_bye:
 	case sip_method_cancel:
 	case sip_method_info:
@@ -135,39 +194,57 @@ sofia_log(void *stream, const char *fmt, va_list ap)
 		log_debug("sofia: %s", buf);
 }
 
+/* The tags of a listener: for sips:, sipmed's certificate and the checks. */
+static void
+listener_tags(const struct conf *c, const char *uri, const char *dir, tagi_t tags[7])
+{
+	const struct conf_tls *t = &c->tls;
+
+	if (!conf_is_sips(uri)) {
+		tags[0].t_tag = NULL;
+		return;
+	}
+	tags[0] = (tagi_t){ TPTAG_CERTIFICATE(dir) };
+	tags[1] = (tagi_t){ TPTAG_TLS_PASSPHRASE(t->passphrase) };
+	/* both ways: a client certificate is demanded, a server's is verified */
+	tags[2] = (tagi_t){ TPTAG_TLS_VERIFY_POLICY(t->verify_peer ? TPTLS_VERIFY_ALL :
+	    TPTLS_VERIFY_NONE) };
+	tags[3] = (tagi_t){ TPTAG_TLS_VERIFY_DEPTH(t->verify_depth) };
+	tags[4] = (tagi_t){ TPTAG_TLS_VERIFY_DATE(1) };
+	tags[5] = (tagi_t){ TAG_END() };
+}
+
 static int
 add_listeners(struct server *srv, const struct conf *c)
 {
-	int added = 0, skipped = 0;
+	char dir[4096] = "";
+	int rc = 0;
 
-	for (size_t i = 0; i < c->server.listen.n; i++) {
+	if (c->tls.certificate != NULL && tls_sofia_dir(&c->tls, dir, sizeof(dir)) == -1)
+		return -1;
+	for (size_t i = 0; i < c->server.listen.n && rc == 0; i++) {
 		const char *uri = c->server.listen.v[i];
+		tagi_t tags[7];
 
-		if (conf_is_sips(uri)) {
-			log_warnx("listen %s: TLS listeners are not built yet, skipped", uri);
-			skipped++;
-			continue;
-		}
+		listener_tags(c, uri, dir, tags);
 		if (srv->agent == NULL) {
 			srv->agent = nta_agent_create(srv->root, URL_STRING_MAKE(uri), NULL, NULL,
 			    NTATAG_UA(1), NTATAG_SERVER_RPORT(1), NTATAG_CLIENT_RPORT(1),
-			    NTATAG_MERGE_482(1),
-			    TAG_END());
-			if (srv->agent == NULL) {
-				log_warn("listen %s", uri);
-				return -1;
-			}
-		} else if (nta_agent_add_tport(srv->agent, URL_STRING_MAKE(uri), TAG_END()) < 0) {
+			    NTATAG_MERGE_482(1), TAG_NEXT(tags));
+			if (srv->agent == NULL)
+				rc = -1;
+		} else if (nta_agent_add_tport(srv->agent, URL_STRING_MAKE(uri),
+		    TAG_NEXT(tags)) < 0)
+			rc = -1;
+		if (rc == -1)
 			log_warn("listen %s", uri);
-			return -1;
-		}
-		log_info("listening on %s", uri);
-		added++;
+		else
+			log_info("listening on %s", uri);
 	}
-	if (added == 0 && skipped > 0)
-		log_warnx("every listener is TLS, which this build cannot open yet: sipmed "
-		    "runs without taking calls");
-	return 0;
+	/* the transports have read the files: nothing of them stays on disk */
+	if (dir[0] != '\0')
+		tls_sofia_dir_remove(dir);
+	return rc;
 }
 
 int

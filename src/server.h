@@ -49,7 +49,9 @@ enum peer_kind {
 struct peer {
 	enum peer_kind kind;
 	const struct trunk *trunk;	/* PEER_TRUNK */
-	char addr[64];			/* source address, for logs */
+	char addr[64];			/* source address */
+	char who[320];			/* for logs: addr, and the certificate's
+					   names when it came over TLS */
 };
 
 /*
@@ -74,7 +76,13 @@ void server_order_trunks(struct server *, struct route_choice *, size_t n);
 /* Whether OPTIONS pings found the pool down. */
 bool server_pool_down(const struct server *);
 
-/* Identifies the sender of msg from its source address. */
-void server_identify(const struct conf *, msg_t *msg, struct peer *out);
+/*
+ * Identifies the sender of msg, which is being delivered: over TLS by the
+ * names its certificate carries (matched against the pool's and each
+ * trunk's identity), on plain transports by source address (peers whose
+ * address is sips: are never known that way).
+ */
+void server_identify(const struct server *, const struct conf *, msg_t *msg,
+    struct peer *out);
 
 #endif

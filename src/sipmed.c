@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "log.h"
 #include "server.h"
+#include "tls.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -140,6 +141,19 @@ main(int argc, char *argv[])
 		usage();
 	log_init("sipmed", daemon_log, verbose);
 	c = conf_load(path, print_msg, check ? NULL : "log");
+	/* the loader checks the form; the files behind tls are checked here */
+	if (c != NULL && c->tls.certificate != NULL) {
+		char err[1024];
+
+		if (tls_check_files(&c->tls, err, sizeof(err)) == -1) {
+			if (check)
+				fprintf(stderr, "%s: %s\n", path, err);
+			else
+				log_warnx("%s: %s", path, err);
+			conf_unref(c);
+			c = NULL;
+		}
+	}
 	if (check) {
 		if (c != NULL)
 			printf("configuration OK\n");

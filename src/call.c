@@ -232,20 +232,49 @@ failover_timer_stop(struct call *call)
 static bool fail_over(struct call *, int status);
 static unsigned b_failure_status(const struct call *, int status, const sip_t *sip);
 
+/*
+ * Whether the B leg's answer comes from the peer sipmed called: over TLS,
+ * its certificate must name the pool's or the trunk's identity.
+ */
+static bool
+b_responder_ok(struct call *call, nta_outgoing_t *orq)
+{
+	const struct trunk *tk = call->trunk[SIDE_B];
+	const char *address = tk != NULL ? tk->address : call->conf->pool.address;
+	const char *identity = tk != NULL ? tk->identity : call->conf->pool.identity;
+	msg_t *msg = nta_outgoing_getresponse(orq);
+	char who[320];
+	bool ok = server_responder_ok(call->srv, msg, address, identity, who, sizeof(who));
+
+	msg_destroy(msg);
+	if (!ok)
+		log_warnx("call %s: the answer to %s came from %s, not from %s: refused", call->id,
+		    address, who, identity);
+	return ok;
+}
+
 static int
 b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 {
 	struct call *call = (struct call *)magic;
 	int status = nta_outgoing_status(orq);
 
-	if (status < 200) {
+	if (sip != NULL && !b_responder_ok(call, orq)) {
+		/* not who sipmed called: nothing of it reaches A; next trunk */
+		if (status >= 200 && status < 300)
+			release_answer(call, sip, "SIP;cause=403;text=\"Unexpected peer\"");
+		else if (status < 200)
+			nta_outgoing_cancel(orq);
+		status = 503;
+		sip = NULL;
+	} else if (status < 200) {
 		if (status > 100 && sip != NULL) {
 			failover_timer_stop(call);	/* the trunk is alive */
 			call_provisional(call, sip);
 		}
 		return 0;
 	}
-	if (status < 300 && sip != NULL) {
+	if (status >= 200 && status < 300 && sip != NULL) {
 		/*
 		 * The first 2xx makes the B dialog; nta keeps later ones from
 		 * us (retransmissions, and other forks, which it releases).
@@ -617,6 +646,8 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 		    SIPTAG_RETRY_AFTER_STR("5"), TAG_END());
 		return 0;
 	}
+	log_debug("call %s: INVITE from %s%s: %s", id, p->kind == PEER_POOL ? "the pool" : "trunk ",
+	    p->kind == PEER_POOL ? "" : p->trunk->name, p->who);
 	decide_call(c, p, sip, &d);
 	if (d.kind == DECISION_REJECT) {
 		log_debug("call %s: from %s refused: %u %s", id, p->who, d.status, d.reason);

@@ -65,9 +65,12 @@ identify_by_certificate(const struct conf *c, su_strlst_t const *names, struct p
 		snprintf(out->who + len, sizeof(out->who) - len, " (TLS, no certificate names)");
 	for (usize_t i = 0; i < n; i++) {
 		len = strlen(out->who);
-		snprintf(out->who + len, sizeof(out->who) - len, "%s%s%s",
-		    i == 0 ? " (TLS certificate for " : ", ", su_strlst_item(names, i),
-		    i + 1 == n ? ")" : "");
+		snprintf(out->who + len, sizeof(out->who) - len, "%s%s",
+		    i == 0 ? " (TLS certificate for " : ", ", su_strlst_item(names, i));
+	}
+	if (n > 0) {
+		len = strlen(out->who);
+		snprintf(out->who + len, sizeof(out->who) - len, ")");
 	}
 	if (names_include(names, c->pool.identity)) {
 		out->kind = PEER_POOL;
@@ -116,6 +119,24 @@ server_identify(const struct server *srv, const struct conf *c, msg_t *msg,
 			out->trunk = &c->trunks[i];
 			return;
 		}
+}
+
+bool
+server_responder_ok(const struct server *srv, msg_t *msg, const char *address,
+    const char *identity, char *who, size_t wholen)
+{
+	tport_t *tports = srv->agent != NULL ? nta_agent_tports(srv->agent) : NULL;
+	tport_t *tp = tport_delivered_by(tports, msg);
+	struct peer p;
+
+	if (!conf_is_sips(address) || tp == NULL)
+		return true;	/* plain, or nta's own answer: nothing to prove */
+	if (tport_has_tls(tp) && names_include(tport_delivered_from_subjects(tports, msg),
+	    identity))
+		return true;
+	server_identify(srv, srv->conf, msg, &p);
+	snprintf(who, wholen, "%s%s", p.who, tport_has_tls(tp) ? "" : " (not over TLS)");
+	return false;
 }
 
 /*
@@ -194,9 +215,13 @@ sofia_log(void *stream, const char *fmt, va_list ap)
 		log_debug("sofia: %s", buf);
 }
 
-/* The tags of a listener: for sips:, sipmed's certificate and the checks. */
+/*
+ * The tags of a listener: for sips:, sipmed's certificate and the checks.
+ * TPTAG_TIMEOUT bounds the handshake (and a stalled partial message) in a
+ * sofia-sip built with sipmed's fixes (scripts/sofia-sip).
+ */
 static void
-listener_tags(const struct conf *c, const char *uri, const char *dir, tagi_t tags[7])
+listener_tags(const struct conf *c, const char *uri, const char *dir, tagi_t tags[8])
 {
 	const struct conf_tls *t = &c->tls;
 
@@ -211,7 +236,10 @@ listener_tags(const struct conf *c, const char *uri, const char *dir, tagi_t tag
 	    TPTLS_VERIFY_NONE) };
 	tags[3] = (tagi_t){ TPTAG_TLS_VERIFY_DEPTH(t->verify_depth) };
 	tags[4] = (tagi_t){ TPTAG_TLS_VERIFY_DATE(1) };
-	tags[5] = (tagi_t){ TAG_END() };
+	tags[5] = (tagi_t){ TPTAG_TIMEOUT(t->handshake_timeout * 1000) };
+	tags[6] = (tagi_t){ TPTAG_TLS_VERSION(strcmp(t->min_version, "1.3") == 0 ?
+	    0x0304 : 0x0303) };
+	tags[7] = (tagi_t){ TAG_END() };
 }
 
 static int
@@ -222,9 +250,15 @@ add_listeners(struct server *srv, const struct conf *c)
 
 	if (c->tls.certificate != NULL && tls_sofia_dir(&c->tls, dir, sizeof(dir)) == -1)
 		return -1;
+#ifndef SOFIA_SIP_SIPMED_TLS_FIXES
+	if (c->tls.certificate != NULL)
+		log_warnx("this sipmed is built against a sofia-sip without sipmed's TLS fixes "
+		    "(scripts/sofia-sip): TLS connections leak memory, handshakes never time "
+		    "out and weak TLS 1.2 ciphers are accepted");
+#endif
 	for (size_t i = 0; i < c->server.listen.n && rc == 0; i++) {
 		const char *uri = c->server.listen.v[i];
-		tagi_t tags[7];
+		tagi_t tags[8];
 
 		listener_tags(c, uri, dir, tags);
 		if (srv->agent == NULL) {

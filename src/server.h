@@ -85,4 +85,13 @@ bool server_pool_down(const struct server *);
 void server_identify(const struct server *, const struct conf *, msg_t *msg,
     struct peer *out);
 
+/*
+ * Whether a response being delivered comes from the peer sipmed sent the
+ * request to: for a sips: address, a TLS connection whose certificate
+ * names identity (the chain itself is verified by the transport). When
+ * not, who says what answered instead, for logs.
+ */
+bool server_responder_ok(const struct server *, msg_t *msg, const char *address,
+    const char *identity, char *who, size_t wholen);
+
 #endif

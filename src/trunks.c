@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sofia-sip/msg.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
 
@@ -52,12 +53,24 @@ ping_answered(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip
 {
 	struct peer_health *h = (struct peer_health *)magic;
 	int status = nta_outgoing_status(orq);
+	const char *identity = h->trunk != NULL ? h->trunk->identity : h->srv->conf->pool.identity;
+	msg_t *msg;
+	char who[320];
+	bool from_peer;
 
 	if (status < 200)
 		return 0;
+	msg = nta_outgoing_getresponse(orq);
+	from_peer = server_responder_ok(h->srv, msg, h->address, identity, who, sizeof(who));
+	msg_destroy(msg);
 	nta_outgoing_destroy(orq);
 	h->ping = NULL;
-	if (status < 300) {
+	if (!from_peer) {
+		char why[400];
+
+		snprintf(why, sizeof(why), "answered by %s, not %s", who, identity);
+		health_miss(h, why);
+	} else if (status < 300) {
 		if (h->down)
 			log_info("%s is up again: OPTIONS answered %d", h->name, status);
 		h->down = false;

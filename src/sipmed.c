@@ -48,6 +48,27 @@ print_msg(void *arg, enum conf_severity sev, const char *msg)
 		fprintf(stderr, "%s\n", msg);
 }
 
+/*
+ * Loads a configuration: the loader checks its form, then the files
+ * behind its tls group are checked here (the loader never reads them, so
+ * that sipmedctl works without certificates).
+ */
+static struct conf *
+load(const char *path, void *msgarg)
+{
+	struct conf *c = conf_load(path, print_msg, msgarg);
+	char err[1024], msg[1200];
+
+	if (c != NULL && c->tls.certificate != NULL &&
+	    tls_check_files(&c->tls, err, sizeof(err)) == -1) {
+		snprintf(msg, sizeof(msg), "%s: %s", path, err);
+		print_msg(msgarg, CONF_ERROR, msg);
+		conf_unref(c);
+		c = NULL;
+	}
+	return c;
+}
+
 static void
 summary(const struct conf *c)
 {
@@ -65,16 +86,47 @@ struct daemon {
 	su_root_t *root;
 };
 
-/* A new snapshot serves new calls; calls in progress keep theirs. */
+static bool
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Whether what the listeners were opened with is unchanged. */
+static bool
+same_listeners(const struct conf *a, const struct conf *b)
+{
+	const struct conf_tls *x = &a->tls, *y = &b->tls;
+
+	if (a->server.listen.n != b->server.listen.n)
+		return false;
+	for (size_t i = 0; i < a->server.listen.n; i++)
+		if (strcmp(a->server.listen.v[i], b->server.listen.v[i]) != 0)
+			return false;
+	return same_str(x->certificate, y->certificate) && same_str(x->private_key,
+	    y->private_key) && same_str(x->ca, y->ca) && same_str(x->passphrase,
+	    y->passphrase) && x->verify_peer == y->verify_peer &&
+	    x->verify_depth == y->verify_depth && x->handshake_timeout == y->handshake_timeout &&
+	    same_str(x->min_version, y->min_version);
+}
+
+/*
+ * A new snapshot serves new calls; calls in progress keep theirs. The
+ * listeners (server.listen and the tls group) are opened once: a change
+ * to them takes effect at the next start.
+ */
 static void
 reload(struct daemon *d)
 {
-	struct conf *n = conf_load(d->path, print_msg, "log");
+	struct conf *n = load(d->path, "log");
 
 	if (n == NULL) {
 		log_warnx("reload of %s refused: the running configuration stays", d->path);
 		return;
 	}
+	if (!same_listeners(d->srv.conf, n))
+		log_warnx("reload of %s: server.listen and tls changes take effect at the next "
+		    "start; the listeners keep their settings", d->path);
 	server_set_conf(&d->srv, n);
 	conf_unref(n);
 	summary(n);
@@ -140,20 +192,7 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage();
 	log_init("sipmed", daemon_log, verbose);
-	c = conf_load(path, print_msg, check ? NULL : "log");
-	/* the loader checks the form; the files behind tls are checked here */
-	if (c != NULL && c->tls.certificate != NULL) {
-		char err[1024];
-
-		if (tls_check_files(&c->tls, err, sizeof(err)) == -1) {
-			if (check)
-				fprintf(stderr, "%s: %s\n", path, err);
-			else
-				log_warnx("%s: %s", path, err);
-			conf_unref(c);
-			c = NULL;
-		}
-	}
+	c = load(path, check ? NULL : "log");
 	if (check) {
 		if (c != NULL)
 			printf("configuration OK\n");

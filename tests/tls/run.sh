@@ -83,7 +83,8 @@ refuses "a wrong passphrase is refused" \
     "certificate = \"$certs/sipmed.crt\"; private_key = \"$certs/encrypted.key\"; ca = \"$certs/ca.crt\"; passphrase = \"wrong\";" \
     "or the passphrase is wrong"
 conf "$work/pass.conf" "certificate = \"$certs/sipmed.crt\"; private_key = \"$certs/encrypted.key\"; ca = \"$certs/ca.crt\"; passphrase = \"test-only\";"
-check "an encrypted key with its passphrase is accepted" "$sipmed" -c "$work/pass.conf" -n
+check "an encrypted key with its passphrase is accepted" \
+    sh -c "\"$sipmed\" -c \"$work/pass.conf\" -n > /dev/null"
 
 # 2. who is let in: sipmed with a 2 s handshake timeout
 conf "$work/sipmed.conf" "$good handshake_timeout = 2;"
@@ -137,6 +138,25 @@ timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port && cat <&3" > /dev/null 2>&
 took=$(echo "$(date +%s.%N) $start" | awk '{ printf "%.1f", $1 - $2 }')
 check "a silent TCP connection to 5061 is closed after handshake_timeout (2 s; took $took s)" \
     awk -v t="$took" 'BEGIN { exit !(t >= 1.5 && t < 5) }'
+
+# a reload whose certificate file is missing keeps the running one
+sed -i "s|$certs/sipmed.crt|$certs/nope.crt|" "$work/sipmed.conf"
+kill -HUP "$sipmed_pid"
+sleep 0.5
+check "a reload with a missing certificate file is refused" \
+    grep -q "reload of $work/sipmed.conf refused" "$work/sipmed.log"
+expect "and sipmed goes on serving TLS" gw1 "" "SIP/2.0 200 OK"
+kill "$sipmed_pid"
+wait "$sipmed_pid"
+
+# min_version = "1.3": TLS 1.2 is refused too
+conf "$work/sipmed.conf" "$good min_version = \"1.3\";"
+"$sipmed" -c "$work/sipmed.conf" -v > "$work/sipmed13.log" 2>&1 &
+sipmed_pid=$!
+i=0
+until grep -q "listening on" "$work/sipmed13.log" || [ $i -gt 100 ]; do sleep 0.05; i=$((i + 1)); done
+expect "min_version 1.3: TLS 1.2 refused" gw1 "-tls1_2" "alert protocol version"
+expect "min_version 1.3: TLS 1.3 works" gw1 "-tls1_3" "SIP/2.0 200 OK"
 kill "$sipmed_pid"
 wait "$sipmed_pid"
 

@@ -183,7 +183,10 @@ conf "$work/sipmed.conf" "$good"
 "$sipmed" -c "$work/sipmed.conf" -v > "$work/sipmed.log" 2>&1 &
 sipmed_pid=$!
 wait_listen "$work/sipmed.log" "listening on"
-sleep 1	# Kamailio's start-up
+# Kamailio's last start-up line is its TLS client set-up
+wait_listen "$work/pool.log" "Server MUST present valid certificate"
+wait_listen "$work/gw.log" "Server MUST present valid certificate"
+sleep 0.3
 
 scenario() {
 	sed -e "s/@MAXFWD@/70/; s/@SUPPORTED@/100rel, timer/; s/@STATUS@/${2:-}/g; /@NOTIFY@/d" \
@@ -247,9 +250,10 @@ check "the gateway's Kamailio got the INVITE from sipmed over TLS" \
 
 # a pool whose certificate names another peer: its answer is refused
 kill "$(cat "$work/pool.kpid")"
-sleep 1
+wait "$(cat "$work/pool.kpid")" 2>/dev/null
 kamailio_front pool 127.0.0.2 $pool_udp $pool_tls $pool_sipp gw2
-sleep 1.5
+wait_listen "$work/pool.log" "Server MUST present valid certificate"
+sleep 0.3
 # (sipmed answers 503; Kamailio, a proxy, forwards it as 500: RFC 3261 16.7)
 call "a pool presenting another peer's certificate: the call fails" \
     127.0.0.2 $pool_sipp 127.0.0.3 $gw_udp 1234 5035550100@127.0.0.3 caller_fails.xml.in 500

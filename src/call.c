@@ -232,6 +232,15 @@ failover_timer_stop(struct call *call)
 static bool fail_over(struct call *, int status);
 static unsigned b_failure_status(const struct call *, int status, const sip_t *sip);
 
+/* Where the B leg's INVITE went. */
+static const char *
+b_next_hop(const struct call *call)
+{
+	const struct trunk *tk = call->trunk[SIDE_B];
+
+	return tk != NULL ? tk->next_hop : call->conf->pool.next_hop;
+}
+
 /*
  * Whether the B leg's answer comes from the peer sipmed called: over TLS,
  * its certificate must name the pool's or the trunk's identity.
@@ -298,6 +307,9 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		return 0;
 	}
 	/* a final failure, locally generated ones (408, 503) included */
+	if (sip == NULL || nta_sip_is_internal(sip))
+		log_warnx("call %s: could not reach %s: %d %s", call->id, b_next_hop(call), status,
+		    sip != NULL && sip->sip_status != NULL ? sip->sip_status->st_phrase : "");
 	nta_outgoing_destroy(orq);
 	call->b_invite = NULL;
 	status = (int)b_failure_status(call, status, sip);
@@ -384,10 +396,10 @@ b_target(const struct call *call, struct b_target *t)
 		snprintf(t->ruri, sizeof(t->ruri), "sip:%s@%s%s%s;user=phone", tn.called,
 		    u->url_host, u->url_port ? ":" : "", u->url_port ? u->url_port : "");
 		calling = tn.calling;
-		t->next_hop = ch->trunk->address;
+		t->next_hop = ch->trunk->next_hop;
 	} else {
 		snprintf(t->ruri, sizeof(t->ruri), "%s", call->target);
-		t->next_hop = c->pool.address;
+		t->next_hop = c->pool.next_hop;
 	}
 	/*
 	 * The From shows the caller's number unless the caller asked for

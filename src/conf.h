@@ -58,6 +58,7 @@ struct trunk {
 	const char *name;
 	const char *address;		/* sip:/sips: URI of the next hop */
 	const char *identity;		/* name its TLS certificate must carry */
+	const char *next_hop;		/* address as sipmed sends to it (derived) */
 	struct strlist source_addresses;	/* plain transports: who it is;
 						   default: the host of address */
 	struct site *site;
@@ -136,6 +137,7 @@ struct conf_tls {
 struct conf_pool {
 	const char *address;
 	const char *identity;
+	const char *next_hop;		/* address as sipmed sends to it (derived) */
 	struct strlist source_addresses;	/* default: the host of address */
 	bool trust_pai;
 	unsigned options_interval;	/* seconds, 0: no OPTIONS pings */

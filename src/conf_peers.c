@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sofia-sip/url.h>
 
@@ -64,6 +65,29 @@ default_source(struct loader *L, struct strlist *l, const char *address)
 		}
 	}
 	su_home_deinit(home);
+}
+
+/*
+ * Where requests to a peer go. A sips: peer is reached by its identity,
+ * with its address as maddr (sips:gw1.example.com:5061;maddr=192.0.2.10),
+ * so that the TLS transport checks, before anything is sent, that the
+ * server's certificate names the peer sipmed means to reach; any other
+ * peer by its address as configured.
+ */
+static const char *
+derive_next_hop(struct loader *L, const char *address, const char *identity)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	url_t *u = url_make(home, address);
+	const char *hop = address;
+
+	if (u != NULL && conf_is_sips(address) && identity != NULL && u->url_host != NULL &&
+	    strcasecmp(u->url_host, identity) != 0)
+		hop = su_sprintf(L->home, "sips:%s%s%s;maddr=%s%s%s", identity,
+		    u->url_port ? ":" : "", u->url_port ? u->url_port : "", u->url_host,
+		    u->url_params ? ";" : "", u->url_params ? u->url_params : "");
+	su_home_deinit(home);
+	return hop;
 }
 
 static int
@@ -176,6 +200,7 @@ conf_parse_pool(struct loader *L, const config_setting_t *s)
 	check_addresses(L, config_setting_get_member(s, "source_addresses"),
 	    "pool: source_addresses", &p->source_addresses);
 	default_source(L, &p->source_addresses, p->address);
+	p->next_hop = derive_next_hop(L, p->address, p->identity);
 	return 0;
 }
 
@@ -296,6 +321,7 @@ parse_trunk(struct loader *L, const config_setting_t *e, struct trunk *t)
 	check_addresses(L, config_setting_get_member(e, "source_addresses"), what,
 	    &t->source_addresses);
 	default_source(L, &t->source_addresses, t->address);
+	t->next_hop = derive_next_hop(L, t->address, t->identity);
 	if (t->called_rules == NULL && config_setting_get_member(e, "called_number_rules") == NULL)
 		t->called_rules = default_called_rules(L);
 	if (t->calling_rules == NULL)

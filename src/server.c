@@ -232,8 +232,13 @@ listener_tags(const struct conf *c, const char *uri, const char *dir, tagi_t tag
 	tags[0] = (tagi_t){ TPTAG_CERTIFICATE(dir) };
 	tags[1] = (tagi_t){ TPTAG_TLS_PASSPHRASE(t->passphrase) };
 	/* both ways: a client certificate is demanded, a server's is verified */
-	tags[2] = (tagi_t){ TPTAG_TLS_VERIFY_POLICY(t->verify_peer ? TPTLS_VERIFY_ALL :
-	    TPTLS_VERIFY_NONE) };
+	tags[2] = (tagi_t){ TPTAG_TLS_VERIFY_POLICY(!t->verify_peer ? TPTLS_VERIFY_NONE :
+#ifdef SOFIA_SIP_SIPMED_TLS_FIXES
+	    /* and a server reached by name (a peer's next_hop) must carry it */
+	    TPTLS_VERIFY_ALL | TPTLS_VERIFY_SUBJECTS_OUT) };
+#else
+	    TPTLS_VERIFY_ALL) };
+#endif
 	tags[3] = (tagi_t){ TPTAG_TLS_VERIFY_DEPTH(t->verify_depth) };
 	tags[4] = (tagi_t){ TPTAG_TLS_VERIFY_DATE(1) };
 	tags[5] = (tagi_t){ TPTAG_TIMEOUT(t->handshake_timeout * 1000) };

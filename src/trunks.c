@@ -25,6 +25,7 @@ struct peer_health {
 	char name[128];			/* "pool", or "trunk NAME" */
 	const struct trunk *trunk;	/* in srv->conf; NULL for the pool */
 	const char *address;		/* in srv->conf */
+	const char *next_hop;		/* in srv->conf */
 	unsigned interval, max_misses;
 	bool down;
 	unsigned misses;
@@ -98,7 +99,7 @@ ping(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	}
 	snprintf(from, sizeof(from), "<sip:sipmed@%s>", srv->conf->server.domain);
 	h->ping = nta_outgoing_tcreate(srv->default_leg, ping_answered,
-	    (nta_outgoing_magic_t *)h, URL_STRING_MAKE(h->address), SIP_METHOD_OPTIONS,
+	    (nta_outgoing_magic_t *)h, URL_STRING_MAKE(h->next_hop), SIP_METHOD_OPTIONS,
 	    URL_STRING_MAKE(h->address), SIPTAG_FROM_STR(from),
 	    SIPTAG_TO_STR(h->address), TAG_END());
 	if (h->ping == NULL)
@@ -125,11 +126,13 @@ health_init(struct server *srv, struct peer_health *h, const struct trunk *t,
 	if (t != NULL) {
 		snprintf(h->name, sizeof(h->name), "trunk %s", t->name);
 		h->address = t->address;
+		h->next_hop = t->next_hop;
 		h->interval = t->options_interval;
 		h->max_misses = t->options_misses;
 	} else {
 		snprintf(h->name, sizeof(h->name), "pool");
 		h->address = c->pool.address;
+		h->next_hop = c->pool.next_hop;
 		h->interval = c->pool.options_interval;
 		h->max_misses = c->pool.options_misses;
 	}

@@ -41,6 +41,9 @@ test_sample(struct conf *c)
 	    strcmp(rule_pattern(ruleset_rule(sea->called_rules, 0)), "^\\+(\\d*)$") == 0,
 	    "a trunk without called_number_rules gets the strip-plus default");
 	is_int(ruleset_count(sea->calling_rules), 0, "no calling_number_rules by default");
+	ok(strcmp(c->pool.next_hop, "sips:pool.contoso.com:5161;maddr=127.0.0.1") == 0 &&
+	    strcmp(pdx->next_hop, "sips:gw1.portland.contoso.com:5261;maddr=127.0.0.1") == 0,
+	    "sips: peers are reached by identity, the address as maddr: the name is checked");
 	ok(sea->source_addresses.n == 1 && strcmp(sea->source_addresses.v[0], "127.0.0.1") == 0,
 	    "a trunk without source_addresses is known by the host of its address");
 	ok(pdx->nrc_rules == 1 && pdx->rc_rules[0].received == 486 &&
@@ -109,6 +112,8 @@ main(void)
 		ok(strcmp(c->control.socket, "/run/sipmed/sipmed.sock") == 0 &&
 		    c->control.mode == 0660, "absent control group: defaults");
 		ok(c->tls.certificate == NULL, "no tls group: no certificate");
+		ok(strcmp(c->pool.next_hop, c->pool.address) == 0,
+		    "a plain peer is reached at its address as configured");
 		conf_unref(c);
 	}
 	return tap_done();

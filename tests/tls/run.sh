@@ -119,6 +119,8 @@ expect "a gateway's good certificate: 200 to OPTIONS" gw1 "" "SIP/2.0 200 OK"
 expect "no client certificate: refused in the handshake" - "" "alert certificate required"
 expect "a certificate from another CA: refused" other "" "alert unknown ca"
 expect "an expired certificate: refused" expired "" "alert certificate expired"
+expect "a certificate not made for TLS clients (code signing only): refused" wrong-purpose "" \
+    "alert unsupported certificate"
 expect "a certificate for a name no peer has: 403" unknown "" "SIP/2.0 403 Forbidden"
 check "the refusal is logged with the names the certificate presented" \
     grep -q "from 127.0.0.1 (TLS certificate for mallory.example.net), which is no configured peer" \

@@ -183,24 +183,31 @@ call_bye(struct call *call, enum call_side side, const char *reason)
  * reason on a leg of its own. (A 2xx from a second fork after the first
  * never reaches sipmed: nta sends it ACK and BYE itself in UA mode.)
  */
+/* ACKs the 2xx to sipmed's INVITE on a B leg, with no body of its own. */
+static void
+ack_b(struct call *call, nta_leg_t *leg)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	nta_outgoing_t *ack = nta_outgoing_tcreate(leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
+	    SIPTAG_CSEQ(sip_cseq_create(home, call->invite_cseq[SIDE_B], SIP_METHOD_ACK)),
+	    TAG_END());
+
+	if (ack != NULL)
+		nta_outgoing_destroy(ack);
+	su_home_deinit(home);
+}
+
 static void
 release_answer(struct call *call, const sip_t *sip, const char *reason)
 {
-	su_home_t home[1] = { SU_HOME_INIT(home) };
 	nta_leg_t *leg = call_b_leg_for(call, sip, NULL);
-	nta_outgoing_t *ack;
 
 	if (leg == NULL)
 		return;
-	ack = nta_outgoing_tcreate(leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
-	    SIPTAG_CSEQ(sip_cseq_create(home, call->invite_cseq[SIDE_B], SIP_METHOD_ACK)),
-	    TAG_END());
-	if (ack != NULL)
-		nta_outgoing_destroy(ack);
+	ack_b(call, leg);
 	nta_outgoing_tcreate(leg, call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
 	    SIPTAG_REASON_STR(reason), TAG_END());
 	nta_leg_destroy(leg);
-	su_home_deinit(home);
 	log_debug("call %s: a 2xx from %s released with ACK and BYE", call->id,
 	    sip->sip_to->a_tag ? sip->sip_to->a_tag : "?");
 }
@@ -341,6 +348,19 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 		if (call->b_invite != NULL)
 			nta_outgoing_cancel(call->b_invite);
 		log_debug("call %s: the caller never PRACKed", call->id);
+		return 0;
+	}
+	if (sip == NULL && call->state == CALL_CONFIRMED && call->a_invite == irq) {
+		/*
+		 * Our 2xx went unacknowledged for 64*T1: the session ends with a
+		 * BYE (RFC 3261 13.3.1.4), and the callee, never ACKed either,
+		 * gets its ACK and a BYE.
+		 */
+		log_debug("call %s: the caller never ACKed the answer", call->id);
+		call_bye(call, SIDE_A, "SIP;cause=408;text=\"No ACK for the answer\"");
+		ack_b(call, call->leg[SIDE_B]);
+		call_bye(call, SIDE_B, "SIP;cause=408;text=\"The caller did not confirm the call\"");
+		call_end(call, "no ACK from the caller");
 		return 0;
 	}
 	if (sip == NULL || sip->sip_request == NULL)

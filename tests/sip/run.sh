@@ -56,7 +56,8 @@ sipp_t() { [ "$1" = tcp ] && echo t1 || echo u1; }
 
 # scenario NAME: a scenario file, templates filled in. For a caller,
 # RURI replaces the INVITE's Request-URI and HDRS ("Name: value|...")
-# adds headers to the INVITE.
+# adds headers to the INVITE; RETRANS (ms) replaces the first
+# retransmission interval of 500.
 scenario() {
 	f=${1%%:*} status=${1#*:} out="$work/${1%%.xml*}.xml" notify="/@NOTIFY@/d"
 	case "$1" in
@@ -67,6 +68,7 @@ scenario() {
 	printf '%s\n' "${HDRS:-}" | tr '|' '\n' > "$work/hdrs"
 	sed -e "s/@STATUS@/$status/g" -e "s/@MAXFWD@/${MAXFWD:-70}/" -e "$notify" \
 	    -e "s/@SUPPORTED@/${SUPPORTED:-100rel, timer}/" \
+	    -e "s/retrans=\"500\"/retrans=\"${RETRANS:-500}\"/" \
 	    -e "${RURI:+s|INVITE sip:\\[service\\]@[^ ]* |INVITE $RURI |}" \
 	    -e "${HDRS:+/CSeq: 1 INVITE/r $work/hdrs}" \
 	    "$scen/$f" | sed -e "/@NOTIFY@/d" > "$out"
@@ -327,6 +329,17 @@ check "the 404 is Lync's, with ms-diagnostics 14010 naming the gateway's dial pl
 
 # number handling: which user each inbound number reaches (UDP)
 tr=udp
+
+# a caller that never ACKs the answer: after 64*T1 (32 s) both legs get a BYE
+# (the callee resends its 200 from 2 s on, so that it outlasts sipmed's 32 s)
+RETRANS=2000 callee callee callee.xml 127.0.0.2 $pool_port udp -timeout 50s
+caller caller caller_no_ack.xml 127.0.0.3 $((gw_port + 1)) udp 1234 5035550100 -timeout 50s
+rc=$?
+flow_ok "a caller that never ACKs: its BYE after 32 s, the callee ACKed and released"
+check "the caller's BYE says why" has "$(received "$work/f$flow-caller.msg" "BYE ")" \
+    '^Reason: SIP;cause=408;text="No ACK for the answer"'
+check "the callee got an ACK, then a BYE saying why" \
+    has "$(received "$work/f$flow-callee.msg" "BYE ")" '^Reason: SIP;cause=408'
 pool_got() { received "$work/f$flow-callee.msg" "INVITE "; }
 NUM=5033125678 inbound callee.xml caller.xml "inbound 10 digits, 5033125678"
 check "udp: it reached bob" has "$(pool_got)" "^INVITE sip:bob@contoso.com SIP/2.0"

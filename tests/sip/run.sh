@@ -4,26 +4,12 @@
 # sipp) on 127.0.0.3, each flow over UDP and TCP. Every test checks that
 # both sipps completed their scenario and asserts on what each received,
 # read from their message traces. TAP output.
-set -u
-: "${top_srcdir:?}" "${top_builddir:?}"
-sipmed="$top_builddir/src/sipmed"
-scen="$top_srcdir/tests/sip/scenarios"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sipmed-sip.XXXXXX")
 # SIPMED_TEST_KEEP=1 keeps the traces; SIPMED_TEST_TRANSPORTS picks transports
-trap 'kill $(jobs -p) 2>/dev/null; [ -n "${SIPMED_TEST_KEEP:-}" ] || rm -rf "$work"' EXIT
-[ -n "${SIPMED_TEST_KEEP:-}" ] && echo "# traces in $work"
+. "$top_srcdir/tests/lib.sh"
 port=${SIPMED_TEST_PORT:-25060}
 pool_port=$((port + 10))
 gw_port=$((port + 20))
-n=0
 sipmed_pid=""
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); echo "not ok $n - $1"
-	shift
-	for f in "$@"; do [ -f "$f" ] && sed 's/^/#   /' "$f" | tail -n 40; done
-}
 
 # start_sipmed TRANSPORT [GW_FLAGS]: sipmed on the test deployment
 start_sipmed() {
@@ -99,20 +85,6 @@ caller() {
 	    "$@" 127.0.0.1:"$port" > "$work/$name.out" 2>&1
 }
 
-# message LOG received|sent START: the first message received (or sent)
-# in LOG whose first line starts with START (e.g. "INVITE ", "SIP/2.0 200"),
-# CRs removed
-message() {
-	tr -d '\r' < "$1" | awk -v dir="message $2" -v start="$3" '
-		/^-----+ [0-9][0-9][0-9][0-9]-/ { inmsg = 0; next }
-		/message (received|sent)/ { want = index($0, dir) > 0; next }
-		want && !inmsg && index($0, start) == 1 { inmsg = 1; found = 1 }
-		inmsg && want { print }
-		found && !inmsg { exit }'
-}
-received() { message "$1" received "$2"; }
-sent() { message "$1" sent "$2"; }
-
 body() { awk 'b { print } /^$/ && !b { b = 1 }'; }
 
 # flow_ok NAME: both sipps passed
@@ -151,13 +123,6 @@ outbound() {
 	flow_ok "$tr: $name"
 }
 
-# check NAME COMMAND...: a TAP line for a shell condition
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name" "$work/sipmed.log"; fi
-}
-
 # refused STATUS NAME NUMBER FROM [IP PORT]: sipmed answers a call from
 # the gateway (or IP:PORT) itself with STATUS; the answer is in $rsp
 refused() {
@@ -168,9 +133,6 @@ refused() {
 	rsp=$(received "$work/f$flow-caller.msg" "SIP/2.0 $st")
 	[ $rc -eq 0 ] && ok "$name" || not_ok "$name" "$work/f$flow-caller.err" "$work/sipmed.log"
 }
-
-has() { printf '%s\n' "$1" | grep -q -- "$2"; }
-lacks() { ! printf '%s\n' "$1" | grep -qi -- "$2"; }
 
 for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 	start_sipmed $tr || exit 1

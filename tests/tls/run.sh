@@ -7,31 +7,11 @@
 #      sipps behind Kamailio (Debian's, tls module) holding their
 #      certificates; a pool with the wrong certificate is refused;
 #   5. 1,000 TLS connections under valgrind: nothing lost.
-set -u
-: "${top_srcdir:?}" "${top_builddir:?}"
-sipmed="$top_builddir/src/sipmed"
-scen="$top_srcdir/tests/sip/scenarios"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sipmed-tls.XXXXXX")
-trap 'kill $(jobs -p) 2>/dev/null; [ -n "${SIPMED_TEST_KEEP:-}" ] || rm -rf "$work"' EXIT
-[ -n "${SIPMED_TEST_KEEP:-}" ] && echo "# traces in $work"
+. "$top_srcdir/tests/lib.sh"
 port=${SIPMED_TLS_TEST_PORT:-26061}
 pool_tls=$((port + 10)) pool_udp=$((port + 11)) pool_sipp=$((port + 12))
 gw_tls=$((port + 20)) gw_udp=$((port + 21)) gw_sipp=$((port + 22))
 certs="$work/certs"
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-	n=$((n + 1)); echo "not ok $n - $1"
-	shift
-	for f in "$@"; do [ -f "$f" ] && sed 's/^/#   /' "$f" | tail -n 30; done
-}
-check() {
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name" "$work/sipmed.log"; fi
-}
-has() { printf '%s\n' "$1" | grep -q -- "$2"; }
 
 "$top_srcdir/scripts/make-certs" "$certs" --test > /dev/null || { echo "Bail out! make-certs"; exit 1; }
 
@@ -217,16 +197,6 @@ call() {
 	fi
 	[ $rc -eq 0 ] && ok "$1" || not_ok "$1" "$f-caller.err" "$f-callee.err" "$work/sipmed.log"
 }
-# received LOG START: the first message received in LOG starting with START
-received() {
-	tr -d '\r' < "$1" | awk -v start="$2" '
-		/^-----+ [0-9][0-9][0-9][0-9]-/ { inmsg = 0; next }
-		/message (received|sent)/ { want = index($0, "message received") > 0; next }
-		want && !inmsg && index($0, start) == 1 { inmsg = 1; found = 1 }
-		inmsg && want { print }
-		found && !inmsg { exit }'
-}
-
 call "inbound over mutual TLS on both legs: gateway -> sipmed -> pool" \
     127.0.0.2 $pool_sipp 127.0.0.3 $gw_udp 1234 5035550100@127.0.0.3
 check "the pool's sipp got the call for alice, caller normalized" \

@@ -24,8 +24,7 @@ struct peer_health {
 	struct server *srv;
 	char name[128];			/* "pool", or "trunk NAME" */
 	const struct trunk *trunk;	/* in srv->conf; NULL for the pool */
-	const char *address;		/* in srv->conf */
-	const char *next_hop;		/* in srv->conf */
+	const char *address, *next_hop, *identity;	/* in srv->conf */
 	unsigned interval, max_misses;
 	bool down;
 	unsigned misses;
@@ -54,7 +53,6 @@ ping_answered(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip
 {
 	struct peer_health *h = (struct peer_health *)magic;
 	int status = nta_outgoing_status(orq);
-	const char *identity = h->trunk != NULL ? h->trunk->identity : h->srv->conf->pool.identity;
 	msg_t *msg;
 	char who[320];
 	bool from_peer;
@@ -62,14 +60,14 @@ ping_answered(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip
 	if (status < 200)
 		return 0;
 	msg = nta_outgoing_getresponse(orq);
-	from_peer = server_responder_ok(h->srv, msg, h->address, identity, who, sizeof(who));
+	from_peer = server_responder_ok(h->srv, msg, h->address, h->identity, who, sizeof(who));
 	msg_destroy(msg);
 	nta_outgoing_destroy(orq);
 	h->ping = NULL;
 	if (!from_peer) {
 		char why[400];
 
-		snprintf(why, sizeof(why), "answered by %s, not %s", who, identity);
+		snprintf(why, sizeof(why), "answered by %s, not %s", who, h->identity);
 		health_miss(h, why);
 	} else if (status < 300) {
 		if (h->down)
@@ -127,12 +125,14 @@ health_init(struct server *srv, struct peer_health *h, const struct trunk *t,
 		snprintf(h->name, sizeof(h->name), "trunk %s", t->name);
 		h->address = t->address;
 		h->next_hop = t->next_hop;
+		h->identity = t->identity;
 		h->interval = t->options_interval;
 		h->max_misses = t->options_misses;
 	} else {
 		snprintf(h->name, sizeof(h->name), "pool");
 		h->address = c->pool.address;
 		h->next_hop = c->pool.next_hop;
+		h->identity = c->pool.identity;
 		h->interval = c->pool.options_interval;
 		h->max_misses = c->pool.options_misses;
 	}

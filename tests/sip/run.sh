@@ -65,24 +65,24 @@ scenario() {
 flow=0
 callee() {
 	flow=$((flow + 1))
-	name=f$flow-$1 s=$(scenario "$2") ip=$3 p=$4 t=$(sipp_t "$5")
+	peer=f$flow-$1 s=$(scenario "$2") ip=$3 p=$4 t=$(sipp_t "$5")
 	shift 5
 	timeout -k 5 60 sipp -sf "$s" -i "$ip" -p "$p" -t "$t" -m 1 -nostdin -timeout 30s \
-	    -timeout_error -trace_msg -message_file "$work/$name.msg" -trace_err \
-	    -error_file "$work/$name.err" "$@" > "$work/$name.out" 2>&1 &
+	    -timeout_error -trace_msg -message_file "$work/$peer.msg" -trace_err \
+	    -error_file "$work/$peer.err" "$@" > "$work/$peer.out" 2>&1 &
 	callee_pid=$!
 	sleep 0.2
 }
 
 # caller NAME SCENARIO IP PORT TRANSPORT NUMBER CALLER [sipp args]: waits
 caller() {
-	name=f$flow-$1 s=$(scenario "$2") ip=$3 p=$4 t=$(sipp_t "$5") num=$6 from=$7
+	peer=f$flow-$1 s=$(scenario "$2") ip=$3 p=$4 t=$(sipp_t "$5") num=$6 from=$7
 	shift 7
 	case "$from" in *@*) ;; *) from="$from@$ip" ;; esac
 	timeout -k 5 60 sipp -sf "$s" -i "$ip" -p "$p" -t "$t" -m 1 -nostdin -timeout 30s \
 	    -timeout_error -s "$num" -key caller "$from" -d 100 \
-	    -trace_msg -message_file "$work/$name.msg" -trace_err -error_file "$work/$name.err" \
-	    "$@" 127.0.0.1:"$port" > "$work/$name.out" 2>&1
+	    -trace_msg -message_file "$work/$peer.msg" -trace_err -error_file "$work/$peer.err" \
+	    "$@" 127.0.0.1:"$port" > "$work/$peer.out" 2>&1
 }
 
 body() { awk 'b { print } /^$/ && !b { b = 1 }'; }

@@ -239,15 +239,6 @@ failover_timer_stop(struct call *call)
 static bool fail_over(struct call *, int status);
 static unsigned b_failure_status(const struct call *, int status, const sip_t *sip);
 
-/* Where the B leg's INVITE went. */
-static const char *
-b_next_hop(const struct call *call)
-{
-	const struct trunk *tk = call->trunk[SIDE_B];
-
-	return tk != NULL ? tk->next_hop : call->conf->pool.next_hop;
-}
-
 /*
  * Whether the B leg's answer comes from the peer sipmed called: over TLS,
  * its certificate must name the pool's or the trunk's identity.
@@ -255,17 +246,15 @@ b_next_hop(const struct call *call)
 static bool
 b_responder_ok(struct call *call, nta_outgoing_t *orq)
 {
-	const struct trunk *tk = call->trunk[SIDE_B];
-	const char *address = tk != NULL ? tk->address : call->conf->pool.address;
-	const char *identity = tk != NULL ? tk->identity : call->conf->pool.identity;
+	struct peer_link l = conf_peer_link(call->conf, call->trunk[SIDE_B]);
 	msg_t *msg = nta_outgoing_getresponse(orq);
 	char who[320];
-	bool ok = server_responder_ok(call->srv, msg, address, identity, who, sizeof(who));
+	bool ok = server_responder_ok(call->srv, msg, l.address, l.identity, who, sizeof(who));
 
 	msg_destroy(msg);
 	if (!ok)
 		log_warnx("call %s: the answer to %s came from %s, not from %s: refused", call->id,
-		    address, who, identity);
+		    l.address, who, l.identity);
 	return ok;
 }
 
@@ -315,7 +304,8 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 	}
 	/* a final failure, locally generated ones (408, 503) included */
 	if (sip == NULL || nta_sip_is_internal(sip))
-		log_warnx("call %s: could not reach %s: %d %s", call->id, b_next_hop(call), status,
+		log_warnx("call %s: could not reach %s: %d %s", call->id,
+		    conf_peer_link(call->conf, call->trunk[SIDE_B]).next_hop, status,
 		    sip != NULL && sip->sip_status != NULL ? sip->sip_status->st_phrase : "");
 	nta_outgoing_destroy(orq);
 	call->b_invite = NULL;

@@ -220,4 +220,13 @@ struct voice_policy *conf_user_voice_policy(const struct conf *, const struct us
 /* True when uri is a sips: URI (TLS). */
 bool conf_is_sips(const char *uri);
 
+/* How sipmed reaches a peer and knows it: a trunk's, or the pool's. */
+struct peer_link {
+	const char *address;		/* as configured */
+	const char *identity;		/* name its certificate carries, or NULL */
+	const char *next_hop;		/* where requests go (see conf_peers.c) */
+};
+/* Trunk t's link, or the pool's when t is NULL. */
+struct peer_link conf_peer_link(const struct conf *, const struct trunk *t);
+
 #endif

@@ -43,6 +43,14 @@ conf_is_sips(const char *uri)
 	return uri != NULL && strncmp(uri, "sips:", 5) == 0;
 }
 
+struct peer_link
+conf_peer_link(const struct conf *c, const struct trunk *t)
+{
+	if (t != NULL)
+		return (struct peer_link){ t->address, t->identity, t->next_hop };
+	return (struct peer_link){ c->pool.address, c->pool.identity, c->pool.next_hop };
+}
+
 /*
  * A peer without source_addresses is known by the host of its address
  * (meaningful when that is an IP literal). Derived once here, so that

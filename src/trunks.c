@@ -24,7 +24,7 @@ struct peer_health {
 	struct server *srv;
 	char name[128];			/* "pool", or "trunk NAME" */
 	const struct trunk *trunk;	/* in srv->conf; NULL for the pool */
-	const char *address, *next_hop, *identity;	/* in srv->conf */
+	struct peer_link link;		/* in srv->conf */
 	unsigned interval, max_misses;
 	bool down;
 	unsigned misses;
@@ -60,14 +60,14 @@ ping_answered(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip
 	if (status < 200)
 		return 0;
 	msg = nta_outgoing_getresponse(orq);
-	from_peer = server_responder_ok(h->srv, msg, h->address, h->identity, who, sizeof(who));
+	from_peer = server_responder_ok(h->srv, msg, h->link.address, h->link.identity, who, sizeof(who));
 	msg_destroy(msg);
 	nta_outgoing_destroy(orq);
 	h->ping = NULL;
 	if (!from_peer) {
 		char why[400];
 
-		snprintf(why, sizeof(why), "answered by %s, not %s", who, h->identity);
+		snprintf(why, sizeof(why), "answered by %s, not %s", who, h->link.identity);
 		health_miss(h, why);
 	} else if (status < 300) {
 		if (h->down)
@@ -97,9 +97,9 @@ ping(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	}
 	snprintf(from, sizeof(from), "<sip:sipmed@%s>", srv->conf->server.domain);
 	h->ping = nta_outgoing_tcreate(srv->default_leg, ping_answered,
-	    (nta_outgoing_magic_t *)h, URL_STRING_MAKE(h->next_hop), SIP_METHOD_OPTIONS,
-	    URL_STRING_MAKE(h->address), SIPTAG_FROM_STR(from),
-	    SIPTAG_TO_STR(h->address), TAG_END());
+	    (nta_outgoing_magic_t *)h, URL_STRING_MAKE(h->link.next_hop), SIP_METHOD_OPTIONS,
+	    URL_STRING_MAKE(h->link.address), SIPTAG_FROM_STR(from),
+	    SIPTAG_TO_STR(h->link.address), TAG_END());
 	if (h->ping == NULL)
 		health_miss(h, "could not send");
 }
@@ -121,18 +121,13 @@ health_init(struct server *srv, struct peer_health *h, const struct trunk *t,
 
 	h->srv = srv;
 	h->trunk = t;
+	h->link = conf_peer_link(c, t);
 	if (t != NULL) {
 		snprintf(h->name, sizeof(h->name), "trunk %s", t->name);
-		h->address = t->address;
-		h->next_hop = t->next_hop;
-		h->identity = t->identity;
 		h->interval = t->options_interval;
 		h->max_misses = t->options_misses;
 	} else {
 		snprintf(h->name, sizeof(h->name), "pool");
-		h->address = c->pool.address;
-		h->next_hop = c->pool.next_hop;
-		h->identity = c->pool.identity;
 		h->interval = c->pool.options_interval;
 		h->max_misses = c->pool.options_misses;
 	}

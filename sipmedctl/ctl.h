@@ -11,6 +11,7 @@
 
 struct ctl {
 	const char *conf_path;
+	const char *socket_path;	/* -s, else the configuration's */
 	bool json;
 	bool trace;		/* print the decision trace on stderr */
 	struct conf *conf;	/* loaded on demand by ctl_conf() */
@@ -28,5 +29,7 @@ int ctl_test_trunk(struct ctl *, int argc, char **argv);
 int ctl_test_inbound(struct ctl *, int argc, char **argv);
 int ctl_test_outbound(struct ctl *, int argc, char **argv);
 int ctl_test_cases(struct ctl *, int argc, char **argv);
+/* A live command: argv (the command and its arguments) to the daemon. */
+int ctl_live(struct ctl *, int argc, char **argv);
 
 #endif

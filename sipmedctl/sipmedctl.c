@@ -3,11 +3,13 @@
  * and option parsing; the offline test commands (Lync's Test-Cs* cmdlets)
  * are in ctl_test.c and ctl_cases.c. Offline commands need no running
  * daemon: they load the configuration file themselves and run the same
- * decision code as live calls.
+ * decision code as live calls. Live commands (ctl_live.c) ask the running
+ * sipmed over its control socket.
  *
  * Exit status: 0 success (a match, a routed call, all cases passed),
- * 1 a negative answer (no match, a rejected call, a failed case),
- * 2 a usage or configuration error.
+ * 1 a negative answer (no match, a rejected call, a failed case, a
+ * refused reload), 2 a usage or configuration error, 3 sipmed could not
+ * be reached.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "trace.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -28,18 +31,30 @@ static const struct ctl_cmd {
 	int minargs, maxargs;
 	int (*fn)(struct ctl *, int, char **);
 	const char *help;
+	bool live;		/* fn gets the command word too */
 } commands[] = {
 	{ "test-dialplan", "PLAN NUMBER", 2, 2, ctl_test_dialplan,
-	  "translate NUMBER with dial plan PLAN: the result, then the rule" },
+	  "translate NUMBER with dial plan PLAN: the result, then the rule", false },
 	{ "test-trunk", "TRUNK CALLED [CALLING]", 2, 3, ctl_test_trunk,
-	  "the called (and calling) number as sent to TRUNK" },
+	  "the called (and calling) number as sent to TRUNK", false },
 	{ "test-inbound", "TRUNK CALLED [CALLING]", 2, 3, ctl_test_inbound,
-	  "a call from TRUNK: normalized number, then the user's URI or the rejection" },
+	  "a call from TRUNK: normalized number, then the user's URI or the rejection", false },
 	{ "test-outbound", "USER_URI DIALED", 2, 2, ctl_test_outbound,
-	  "a call by USER_URI: normalized number, route, trunk, called, calling" },
+	  "a call by USER_URI: normalized number, route, trunk, called, calling", false },
 	{ "test-cases", "CASES_FILE", 1, 1, ctl_test_cases,
-	  "run the regression cases in CASES_FILE, report pass or fail for each" },
-	{ "help", "", 0, 0, ctl_help, "list the commands" },
+	  "run the regression cases in CASES_FILE, report pass or fail for each", false },
+	{ "status", "", 0, 0, ctl_live, "live: version, uptime, configuration, calls, trace",
+	  true },
+	{ "stats", "", 0, 0, ctl_live, "live: calls by outcome, failures by trunk and status, "
+	  "rule hits", true },
+	{ "calls", "", 0, 0, ctl_live, "live: active calls with both legs", true },
+	{ "trunks", "", 0, 0, ctl_live, "live: the pool's and each trunk's health", true },
+	{ "reload", "", 0, 0, ctl_live, "live: load the configuration anew; errors are "
+	  "printed and the running one stays", true },
+	{ "trace", "start [FILTER]...|stop", 0, TRACE_TERMS_MAX + 1, ctl_live,
+	  "live: trace messages and decisions of calls matching FILTER (number=N, "
+	  "number=PREFIX*, trunk=NAME, call-id=ID; none: all), or stop", true },
+	{ "help", "", 0, 0, ctl_help, "list the commands", false },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -47,13 +62,17 @@ static const struct ctl_cmd {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: sipmedctl [-c FILE] [--json] [--trace] COMMAND [ARGS]\n"
+	fprintf(f, "usage: sipmedctl [-c FILE] [-s SOCKET] [--json] [--trace] COMMAND [ARGS]\n"
 	    "  -c FILE   configuration (default " SYSCONFDIR "/sipmed.conf)\n"
+	    "  -s SOCKET the running sipmed's control socket (default: the "
+	    "configuration's control.socket)\n"
 	    "  --json    answer with one JSON object\n"
 	    "  --trace   print every decision step on stderr\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-14s %-24s %s\n", commands[i].name, commands[i].args,
 		    commands[i].help);
+	fprintf(f, "\nOffline commands read the configuration file; live commands ask the "
+	    "running sipmed.\n");
 }
 
 static int
@@ -113,9 +132,10 @@ main(int argc, char *argv[])
 	struct ctl ctl = { .conf_path = SYSCONFDIR "/sipmed.conf" };
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "+c:jth", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:s:jth", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': ctl.conf_path = optarg; break;
+		case 's': ctl.socket_path = optarg; break;
 		case 'j': ctl.json = true; break;
 		case 't': ctl.trace = true; break;
 		case 'h': usage(stdout); return 0;
@@ -137,7 +157,7 @@ main(int argc, char *argv[])
 			fprintf(stderr, "usage: sipmedctl %s %s\n", cmd->name, cmd->args);
 			return 2;
 		}
-		rc = cmd->fn(&ctl, argc - 1, argv + 1);
+		rc = cmd->live ? cmd->fn(&ctl, argc, argv) : cmd->fn(&ctl, argc - 1, argv + 1);
 		conf_unref(ctl.conf);
 		return rc;
 	}

@@ -22,6 +22,8 @@
 #include "call_priv.h"
 #include "hdrmap.h"
 #include "log.h"
+#include "stats.h"
+#include "trace.h"
 
 sip_max_forwards_t *
 call_max_forwards(su_home_t *home, const sip_t *sip)
@@ -137,10 +139,36 @@ reject(nta_incoming_t *irq, const struct decision *d)
 	return 0;
 }
 
+/* The trunk a call's statistics count under: its gateway side. */
+static const char *
+pstn_trunk(const struct call *call)
+{
+	const struct trunk *t = call->trunk[SIDE_A] ? call->trunk[SIDE_A] : call->trunk[SIDE_B];
+
+	return t != NULL ? t->name : NULL;
+}
+
+void
+call_final(struct call *call, int status)
+{
+	call->answered = true;
+	call->final_status = status;
+	if (call->traced && status < 300)
+		trace_decision(call->srv->trace, call->id, "outcome: answered (%d)", status);
+	else if (call->traced)
+		trace_decision(call->srv->trace, call->id, "outcome: the caller gets %d %s", status,
+		    decide_reason((unsigned)status));
+}
+
 void
 call_end(struct call *call, const char *why)
 {
 	log_debug("call %s: ended: %s", call->id, why);
+	if (call->traced)
+		trace_decision(call->srv->trace, call->id, "call ended: %s", why);
+	trace_leg_end(call->srv->trace, call->id);
+	trace_leg_end(call->srv->trace, call->b_id);
+	stats_call_done(call->srv->stats, pstn_trunk(call), call->final_status);
 	call_relays_abort(call);
 	su_timer_destroy(call->invite_timer);
 	su_timer_destroy(call->failover_timer);
@@ -258,6 +286,28 @@ b_responder_ok(struct call *call, nta_outgoing_t *orq)
 	return ok;
 }
 
+/* Counts and traces a final failure of the B leg's INVITE. */
+static void
+b_failed(struct call *call, int status, int translated, const sip_t *sip)
+{
+	const struct trunk *tk = call->trunk[SIDE_B];
+
+	if (tk != NULL && !call->answered)
+		stats_add(call->srv->stats, STATS_TRUNK_ATTEMPTS_FAILED, tk->name);
+	if (!call->traced)
+		return;
+	if (sip == NULL || nta_sip_is_internal(sip))
+		trace_decision(call->srv->trace, call->id, "B leg: %s could not be reached: %d",
+		    tk != NULL ? tk->name : "the pool", status);
+	else
+		trace_decision(call->srv->trace, call->id, "B leg: %s answered %d %s%s",
+		    tk != NULL ? tk->name : "the pool", status, sip->sip_status->st_phrase,
+		    translated != status ? " (translated by response_code_rules)" : "");
+	if (translated != status)
+		trace_decision(call->srv->trace, call->id, "response code rules: %d -> %d",
+		    status, translated);
+}
+
 static int
 b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 {
@@ -295,7 +345,7 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 			return 0;	/* another fork may still answer; else the timer */
 		}
 		call->state = CALL_CONFIRMED;
-		call->answered = true;
+		call_final(call, status);
 		su_timer_reset(call->invite_timer);
 		failover_timer_stop(call);
 		call_answer_a(call, sip, status, 0);
@@ -309,6 +359,7 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		    sip != NULL && sip->sip_status != NULL ? sip->sip_status->st_phrase : "");
 	nta_outgoing_destroy(orq);
 	call->b_invite = NULL;
+	b_failed(call, status, (int)b_failure_status(call, status, sip), sip);
 	status = (int)b_failure_status(call, status, sip);
 	if (!call->answered && call->attempt + 1 < call->nchoices &&
 	    (decide_fails_over((unsigned)status) || (sip == NULL || nta_sip_is_internal(sip))) &&
@@ -316,10 +367,10 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		return 0;
 	}
 	if (!call->answered && sip != NULL) {
-		call->answered = true;
+		call_final(call, status);
 		call_answer_a(call, sip, status, 0);
 	} else if (!call->answered) {
-		call->answered = true;
+		call_final(call, status);
 		nta_incoming_treply(call->a_invite, status, NULL, TAG_END());
 	}
 	call_end(call, status == 487 ? "cancelled" : "failed");
@@ -334,7 +385,7 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 
 	if (sip == NULL && !call->answered) {
 		/* nta gives up on the caller (no PRACK): it answers 503 */
-		call->answered = true;
+		call_final(call, 503);
 		if (call->b_invite != NULL)
 			nta_outgoing_cancel(call->b_invite);
 		log_debug("call %s: the caller never PRACKed", call->id);
@@ -358,7 +409,7 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 	if (sip->sip_request->rq_method == sip_method_cancel) {
 		if (call->answered)
 			return 0;
-		call->answered = true;
+		call_final(call, 487);
 		if (nta_incoming_status(irq) < 200)
 			nta_incoming_treply(irq, SIP_487_REQUEST_CANCELLED, TAG_END());
 		if (call->b_invite != NULL)
@@ -376,6 +427,29 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 		call->a_invite = NULL;
 	}
 	return 0;
+}
+
+/* Counts a rule's hit for sipmedctl stats. */
+static void
+count_rule(struct server *srv, const char *owner, const char *what, const struct rule *r)
+{
+	char key[400];
+
+	if (r == NULL)
+		return;
+	snprintf(key, sizeof(key), "%s%s%s rule \"%s\"", owner, what[0] ? " " : "", what,
+	    rule_name(r));
+	stats_add(srv->stats, STATS_RULE_HITS, key);
+}
+
+static void
+count_trunk_rule(struct server *srv, const struct trunk *t, const char *what,
+    const struct rule *r)
+{
+	char owner[160];
+
+	snprintf(owner, sizeof(owner), "trunk \"%s\"", t->name);
+	count_rule(srv, owner, what, r);
 }
 
 /* The B leg's addresses: the pool's, or those of the trunk being tried. */
@@ -399,10 +473,13 @@ b_target(const struct call *call, struct b_target *t)
 		url_t *u = url_make(home, ch->trunk->address);
 
 		if (u == NULL || decide_trunk_numbers(ch->trunk, ch->route, call->called,
-		    call->calling, &tn, NULL) == -1) {
+		    call->calling, &tn, call->traced && (call->attempt > 0 ||
+		    ch->trunk != call->decided_trunk) ? &call->dtrace : NULL) == -1) {
 			su_home_deinit(home);
 			return -1;
 		}
+		count_trunk_rule(call->srv, ch->trunk, "called", tn.called_rule);
+		count_trunk_rule(call->srv, ch->trunk, "calling", tn.calling_rule);
 		snprintf(t->ruri, sizeof(t->ruri), "sip:%s@%s%s%s;user=phone", tn.called,
 		    u->url_host, u->url_port ? ":" : "", u->url_port ? u->url_port : "");
 		calling = tn.calling;
@@ -443,7 +520,7 @@ invite_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 
 	if (call->answered)
 		return;
-	call->answered = true;
+	call_final(call, 408);
 	nta_incoming_treply(call->a_invite, SIP_408_REQUEST_TIMEOUT, TAG_END());
 	if (call->b_invite != NULL)
 		nta_outgoing_cancel(call->b_invite);
@@ -479,6 +556,7 @@ b_leg_start(struct call *call, const sip_t *sip)
 	const struct trunk *tk = call->nchoices > 0 ? call->choices[call->attempt].trunk : NULL;
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	struct b_target t;
+	sip_call_id_t *cid;
 	tagi_t tags[4];
 	char to[600];
 
@@ -488,11 +566,22 @@ b_leg_start(struct call *call, const sip_t *sip)
 	call->hdr_flags[SIDE_A] = call_hdr_flags(call->conf, call->trunk[SIDE_A], tk);
 	call->hdr_flags[SIDE_B] = call_hdr_flags(call->conf, tk, call->trunk[SIDE_A]);
 	snprintf(to, sizeof(to), "<%s>", t.ruri);
-	call->leg[SIDE_B] = nta_leg_tcreate(srv->agent, call_leg_request,
-	    (nta_leg_magic_t *)call, SIPTAG_FROM_STR(t.from), SIPTAG_TO_STR(to), TAG_END());
+	/* sipmed's own Call-ID, known before anything is sent: the trace maps it */
+	cid = sip_call_id_create(call->home, NULL);
+	call->leg[SIDE_B] = cid == NULL ? NULL : nta_leg_tcreate(srv->agent, call_leg_request,
+	    (nta_leg_magic_t *)call, SIPTAG_CALL_ID(cid), SIPTAG_FROM_STR(t.from),
+	    SIPTAG_TO_STR(to), TAG_END());
 	if (call->leg[SIDE_B] == NULL)
 		return -1;
 	nta_leg_tag(call->leg[SIDE_B], NULL);
+	trace_leg_end(srv->trace, call->b_id);	/* the attempt before, if any */
+	call->b_id = cid->i_id;
+	call->b_uri = su_strdup(call->home, t.ruri);
+	trace_leg(srv->trace, call->b_id, call->id, 'B', call->traced);
+	if (call->traced)
+		trace_decision(srv->trace, call->id, "B leg: INVITE %s to %s via %s, From %s%s%s, "
+		    "Call-ID %s", t.ruri, tk != NULL ? tk->name : "the pool", t.next_hop, t.from,
+		    t.pai[0] ? ", P-Asserted-Identity " : "", t.pai, call->b_id);
 	/* the INVITE's identity is sipmed's own (b_target), never a copy */
 	hdrmap_tags(home, sip, call->hdr_flags[SIDE_A] & ~HDRMAP_TRUST_PAI, tags);
 	call->b_invite = nta_outgoing_tcreate(call->leg[SIDE_B], b_invite_cb,
@@ -532,6 +621,10 @@ fail_over(struct call *call, int status)
 	while (!sent && call->attempt + 1 < call->nchoices) {
 		log_debug("call %s: trunk %s failed (%d): failing over", call->id,
 		    call->choices[call->attempt].trunk->name, status);
+		if (call->traced)
+			trace_decision(call->srv->trace, call->id, "failover: trunk \"%s\" failed "
+			    "with %d, trying trunk \"%s\"", call->choices[call->attempt].trunk->name,
+			    status, call->choices[call->attempt + 1].trunk->name);
 		call_forks_free(call);
 		nta_leg_destroy(call->leg[SIDE_B]);
 		call->leg[SIDE_B] = NULL;
@@ -551,12 +644,17 @@ failover_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	if (call->answered || call->b_invite == NULL)
 		return;
 	/* nta CANCELs it, absorbs the 487, and releases a 2xx that crosses */
+	stats_add(call->srv->stats, STATS_TRUNK_ATTEMPTS_FAILED, call->trunk[SIDE_B]->name);
+	if (call->traced)
+		trace_decision(call->srv->trace, call->id, "B leg: %s gave no provisional answer in "
+		    "%u s (fast failover)", call->trunk[SIDE_B]->name,
+		    call->trunk[SIDE_B]->failover_timeout);
 	nta_outgoing_cancel(call->b_invite);
 	nta_outgoing_destroy(call->b_invite);
 	call->b_invite = NULL;
 	if (fail_over(call, 408))
 		return;
-	call->answered = true;
+	call_final(call, 503);
 	nta_incoming_treply(call->a_invite, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
 	call_end(call, "no trunk left to fail over to");
 }
@@ -599,6 +697,7 @@ call_new(struct server *srv, const sip_t *sip)
 	LIST_INSERT_HEAD(&srv->calls, call, entry);
 	srv->calls_active++;
 	srv->calls_total++;
+	call->started = time(NULL);
 	return call;
 }
 
@@ -616,6 +715,7 @@ call_target(struct call *call, const struct decision *d)
 		if (call->choices == NULL)
 			return -1;
 		memcpy(call->choices, d->choices, d->nchoices * sizeof(*call->choices));
+		call->decided_trunk = d->choices[0].trunk;
 		server_order_trunks(call->srv, call->choices, call->nchoices);
 		call->called = su_strdup(call->home, d->called);
 		call->calling = su_strdup(call->home, d->calling);
@@ -627,25 +727,77 @@ call_target(struct call *call, const struct decision *d)
 	return call->calling != NULL && (call->called != NULL || call->target != NULL) ? 0 : -1;
 }
 
-/* Decides the call from the request and the peer that sent it. */
+/*
+ * Decides the call from the request and the peer that sent it. called and
+ * calling get the numbers as the request had them (for an outbound call,
+ * calling is the caller's URI), for the trace filter and sipmedctl calls.
+ */
 static void
 decide_call(const struct conf *c, const struct peer *p, const sip_t *sip,
-    struct decision *d)
+    struct decision *d, char called[128], char calling[512], const struct dtrace *dt)
 {
-	char called[128], calling[128];
 	const url_t *cu = calling_url(c, p, sip);
 
-	uri_number(sip->sip_request->rq_url, called, sizeof(called));
+	uri_number(sip->sip_request->rq_url, called, 128);
 	if (p->kind == PEER_TRUNK) {
-		uri_number(cu, calling, sizeof(calling));
-		decide_inbound(c, p->trunk, called, calling, d, NULL);
+		uri_number(cu, calling, 512);
+		decide_inbound(c, p->trunk, called, calling, d, dt);
 	} else {
-		char caller[512];
-
-		snprintf(caller, sizeof(caller), "sip:%s@%s", cu->url_user ? cu->url_user : "",
+		snprintf(calling, 512, "sip:%s@%s", cu->url_user ? cu->url_user : "",
 		    cu->url_host ? cu->url_host : "");
-		decide_outbound(c, caller, called, d, NULL);
+		decide_outbound(c, calling, called, d, dt);
 	}
+}
+
+/*
+ * Whether the trace takes the call: its numbers before and after
+ * normalization, its trunks and its Call-ID against the filter. Names the
+ * A leg to the trace and writes the decision steps kept so far.
+ */
+static bool
+trace_call_start(struct server *srv, const char *id, const struct peer *p,
+    const char *called, const char *calling, const struct decision *d,
+    struct trace_steps *steps)
+{
+	struct trace_subject s = { .call_id = id, .numbers = { called, calling, d->called,
+	    d->calling } };
+	bool traced;
+
+	if (!trace_is_on(srv->trace))
+		return false;
+	if (p->trunk != NULL)
+		s.trunks[s.ntrunks++] = p->trunk->name;
+	for (size_t i = 0; i < d->nchoices && d->kind == DECISION_PSTN; i++)
+		s.trunks[s.ntrunks++] = d->choices[i].trunk->name;
+	traced = trace_wants(srv->trace, &s);
+	trace_leg(srv->trace, id, id, 'A', traced);
+	if (traced) {
+		trace_decision(srv->trace, id, "INVITE from %s%s%s: %s", p->trunk ? "trunk \"" :
+		    "the pool", p->trunk ? p->trunk->name : "", p->trunk ? "\"" : "", p->who);
+		trace_steps_flush(srv->trace, steps, id, true);
+	}
+	return traced;
+}
+
+/* An INVITE refused before it became a call: statistics and trace. */
+static int
+refused(struct server *srv, const char *id, const struct peer *p, bool traced, int status,
+    const char *reason)
+{
+	if (traced)
+		trace_decision(srv->trace, id, "outcome: the caller gets %d %s", status,
+		    reason != NULL ? reason : decide_reason((unsigned)status));
+	trace_leg_end(srv->trace, id);
+	stats_call_done(srv->stats, p->trunk != NULL ? p->trunk->name : NULL, status);
+	return status;
+}
+
+static void
+trace_step(void *arg, const char *line)
+{
+	struct call *call = (struct call *)arg;
+
+	trace_decision(call->srv->trace, call->id, "%s", line);
 }
 
 int
@@ -654,47 +806,67 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 {
 	const struct conf *c = srv->conf;
 	const char *id = sip->sip_call_id->i_id;
+	struct trace_steps steps;
+	char called[128], calling[512], plan[160];
 	struct decision d;
 	struct call *call;
+	bool traced;
 
 	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
-		return 483;
+		return refused(srv, id, p, false, 483, NULL);
 	if (nta_leg_by_call_id(srv->agent, id) != NULL) {
 		log_warnx("call %s: INVITE loops back to sipmed: refused with 482", id);
-		return 482;
+		return refused(srv, id, p, false, 482, NULL);
 	}
 	if (srv->stopping || srv->calls_active >= c->server.max_calls) {
 		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
 		    SIPTAG_RETRY_AFTER_STR("5"), TAG_END());
+		refused(srv, id, p, false, 503, NULL);
 		return 0;
 	}
 	log_debug("call %s: INVITE from %s%s: %s", id, p->kind == PEER_POOL ? "the pool" : "trunk ",
 	    p->kind == PEER_POOL ? "" : p->trunk->name, p->who);
-	decide_call(c, p, sip, &d);
+	decide_call(c, p, sip, &d, called, calling, trace_steps_begin(srv->trace, &steps));
+	traced = trace_call_start(srv, id, p, called, calling, &d, &steps);
+	if (d.plan != NULL) {
+		snprintf(plan, sizeof(plan), "dial plan \"%s\"", d.plan->name);
+		count_rule(srv, plan, "", d.rule);
+	}
 	if (d.kind == DECISION_REJECT) {
 		log_debug("call %s: from %s refused: %u %s", id, p->who, d.status, d.reason);
-		return reject(irq, &d);
+		reject(irq, &d);
+		refused(srv, id, p, traced, (int)d.status, d.reason);
+		return 0;
 	}
 	if (p->kind == PEER_TRUNK && d.kind != DECISION_PSTN && server_pool_down(srv)) {
 		/* the gateway can try another mediation server at once */
 		log_warnx("call %s: from trunk %s: the pool is down: refused with 503", id,
 		    p->trunk->name);
+		if (traced)
+			trace_decision(srv->trace, id, "the pool is down (OPTIONS pings)");
 		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
 		    SIPTAG_RETRY_AFTER_STR("30"), TAG_END());
+		refused(srv, id, p, traced, 503, NULL);
 		return 0;
 	}
 	nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
 	call = call_new(srv, sip);
 	if (call == NULL)
-		return 500;
+		return refused(srv, id, p, traced, 500, NULL);
 	call->trunk[SIDE_A] = p->trunk;
 	call->private = caller_private(sip);
 	call->asserted = p->kind == PEER_POOL || trusted_pai(c, p->trunk, sip) != NULL;
+	call->traced = traced;
+	call->dtrace.step_f = trace_step;
+	call->dtrace.arg = call;
+	call->a_called = su_strdup(call->home, called);
+	call->a_calling = su_strdup(call->home, calling);
 	if (call_target(call, &d) == -1 || a_leg_start(call, irq, sip) == -1 ||
 	    b_leg_start(call, sip) == -1) {
 		/* nta answers the 500 below; the irq must not call back a freed call */
 		nta_incoming_bind(irq, NULL, NULL);
 		call->a_invite = NULL;
+		call_final(call, 500);
 		call_end(call, "could not start the B leg");
 		return 500;
 	}
@@ -718,8 +890,54 @@ call_destroy_all(struct server *srv)
 		} else if (call->b_invite != NULL) {
 			nta_outgoing_cancel(call->b_invite);
 		}
-		if (!call->answered && call->a_invite != NULL)
+		if (!call->answered && call->a_invite != NULL) {
+			call_final(call, 503);
 			nta_incoming_treply(call->a_invite, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
+		}
 		call_end(call, "sipmed is stopping");
+	}
+}
+
+static const char *
+state_name(const struct call *call)
+{
+	switch (call->state) {
+	case CALL_EARLY: return call->answered ? "ending" : "ringing";
+	case CALL_CONFIRMED: return "up";
+	case CALL_ENDING: return "ending";
+	}
+	return "?";
+}
+
+/* "trunk "NAME"" or "the pool" */
+static void
+side_name(const struct trunk *t, char *buf, size_t len)
+{
+	if (t != NULL)
+		snprintf(buf, len, "trunk \"%s\"", t->name);
+	else
+		snprintf(buf, len, "the pool");
+}
+
+void
+call_write_all(const struct server *srv, FILE *f)
+{
+	const struct call *call;
+	time_t now = time(NULL);
+	char a[160], b[160];
+
+	fprintf(f, "%lu call%s active\n", srv->calls_active, srv->calls_active == 1 ? "" : "s");
+	LIST_FOREACH(call, &srv->calls, entry) {
+		side_name(call->trunk[SIDE_A], a, sizeof(a));
+		side_name(call->trunk[SIDE_B], b, sizeof(b));
+		fprintf(f, "call %s: %s, %lds%s\n", call->id, state_name(call),
+		    (long)(now - call->started), call->traced ? ", traced" : "");
+		fprintf(f, "  A leg: from %s, called %s, calling %s\n", a, call->a_called,
+		    call->a_calling[0] ? call->a_calling : "(none)");
+		fprintf(f, "  B leg: to %s, %s, Call-ID %s", b, call->b_uri ? call->b_uri : "-",
+		    call->b_id ? call->b_id : "-");
+		if (call->nchoices > 1)
+			fprintf(f, ", trunk %zu of %zu", call->attempt + 1, call->nchoices);
+		fprintf(f, "\n");
 	}
 }

@@ -9,6 +9,8 @@
 #ifndef SIPMED_CALL_H
 #define SIPMED_CALL_H
 
+#include <stdio.h>
+
 #include <sofia-sip/nta.h>
 
 struct server;
@@ -17,6 +19,9 @@ struct peer;
 /* Takes an INVITE outside any dialog. Returns what an nta callback returns. */
 int call_incoming(struct server *, nta_incoming_t *irq, const sip_t *sip,
     const struct peer *);
+
+/* Writes every active call with both legs (sipmedctl calls). */
+void call_write_all(const struct server *, FILE *);
 
 /* Tears down every call (BYE on confirmed legs) and frees them. */
 void call_destroy_all(struct server *);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <sofia-sip/nta.h>
 
@@ -51,6 +52,8 @@ struct call {
 	struct route_choice *choices;	/* PSTN calls: trunks in failover order */
 	size_t nchoices;
 	size_t attempt;			/* the one being tried */
+	const struct trunk *decided_trunk;	/* choices[0] before round robin:
+						   decide traced its numbers */
 	char *called;			/* PSTN calls: the E.164 called number */
 	char *target;			/* pool calls: the B leg's Request-URI */
 	char *calling;			/* the calling number (E.164), or "" */
@@ -58,6 +61,13 @@ struct call {
 					   because the caller is a configured user */
 	bool private;			/* the caller asked not to be shown */
 	bool answered;			/* A got a final answer (or cancelled) */
+	int final_status;		/* the final status A got; 0: none yet */
+	time_t started;
+	char *a_called, *a_calling;	/* the numbers as A's INVITE had them */
+	const char *b_id;		/* the B leg's Call-ID */
+	char *b_uri;			/* the B leg's Request-URI */
+	bool traced;			/* the trace filter took this call */
+	struct dtrace dtrace;		/* decision steps of a traced call */
 	bool a_100rel;			/* the caller offered 100rel */
 	struct relay_list relays;	/* in-dialog transactions in progress */
 	struct fork_list forks;		/* B early dialogs with reliable 18x */
@@ -66,6 +76,8 @@ struct call {
 
 /* call.c */
 void call_end(struct call *, const char *why);
+/* A has its final answer, status (also for one nta sends itself). */
+void call_final(struct call *, int status);
 /*
  * Sends BYE on one leg with a Reason header value (RFC 3326) saying why;
  * the transaction outlives the call.

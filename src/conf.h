@@ -120,6 +120,7 @@ struct conf_server {
 	struct strlist listen;
 	unsigned max_calls;
 	unsigned invite_timeout;
+	unsigned drain_timeout;		/* seconds calls may take to end at SIGTERM */
 	const char *user_agent;
 };
 

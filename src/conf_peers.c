@@ -123,6 +123,7 @@ static const struct ckey server_keys[] = {
 	{ "listen", CK_STRLIST, false, offsetof(struct conf_server, listen), 0, 0, 0, NULL, NULL },
 	{ "max_calls", CK_UINT, false, offsetof(struct conf_server, max_calls), 1, 1000000, 10000, NULL, NULL },
 	{ "invite_timeout", CK_UINT, false, offsetof(struct conf_server, invite_timeout), 1, 600, 180, NULL, NULL },
+	{ "drain_timeout", CK_UINT, false, offsetof(struct conf_server, drain_timeout), 0, 86400, 60, NULL, NULL },
 	{ "user_agent", CK_STR, false, offsetof(struct conf_server, user_agent), 0, 0, 0, NULL, NULL },
 	CK_END
 };

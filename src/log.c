@@ -1,5 +1,7 @@
 /*
- * log: stderr or syslog output for the daemon and the tools. The *_warn
+ * log: stderr or syslog output for the daemon and the tools. Under
+ * systemd (JOURNAL_STREAM set) each stderr line starts with its syslog
+ * level as "<N>", which the journal reads as the line's priority. The *_warn
  * and fatal forms append strerror(errno); the *x forms do not. log_debug
  * prints only at verbosity 2 or more, log_info at 1 or more.
  */
@@ -14,6 +16,7 @@
 
 static const char *log_prog = "sipmed";
 static bool log_syslog;
+static bool log_journal;	/* stderr is systemd's journal: "<N>" levels */
 static int log_level = 1;
 
 void
@@ -22,6 +25,7 @@ log_init(const char *progname, bool to_syslog, int verbosity)
 	log_prog = progname;
 	log_syslog = to_syslog;
 	log_level = verbosity;
+	log_journal = !to_syslog && getenv("JOURNAL_STREAM") != NULL;
 	if (to_syslog)
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -39,6 +43,8 @@ log_emit(int pri, int errnum, const char *fmt, va_list ap)
 			syslog(pri, "%s", buf);
 		return;
 	}
+	if (log_journal)
+		fprintf(stderr, "<%d>", pri);
 	if (errnum)
 		fprintf(stderr, "%s: %s: %s\n", log_prog, buf, strerror(errnum));
 	else

@@ -27,7 +27,9 @@
 #include "call.h"
 #include "log.h"
 #include "server.h"
+#include "stats.h"
 #include "tls.h"
+#include "trace.h"
 
 #define SIPMED_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY"
 #define SIPMED_SUPPORTED "100rel, timer, replaces"
@@ -141,13 +143,14 @@ server_responder_ok(const struct server *srv, msg_t *msg, const char *address,
 
 /*
  * OPTIONS outside a dialog: sipmed's capabilities. While pings find the
- * pool down, a gateway asking gets 503, so that it takes sipmed out of
- * its own route and sends calls to another mediation server.
+ * pool down, or while sipmed drains its calls to stop, a gateway asking
+ * gets 503, so that it takes sipmed out of its own route and sends calls
+ * to another mediation server.
  */
 static int
 answer_options(struct server *srv, nta_incoming_t *irq, const struct peer *p)
 {
-	if (p->kind == PEER_TRUNK && server_pool_down(srv)) {
+	if (p->kind == PEER_TRUNK && (server_pool_down(srv) || srv->stopping)) {
 		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
 		    SIPTAG_RETRY_AFTER_STR("30"), TAG_END());
 		return 0;
@@ -157,6 +160,21 @@ answer_options(struct server *srv, nta_incoming_t *irq, const struct peer *p)
 	    TAG_IF(srv->conf->server.user_agent, SIPTAG_SERVER_STR(srv->conf->server.user_agent)),
 	    TAG_END());
 	return 0;
+}
+
+/* A request from no configured peer, traced when the filter takes its Call-ID. */
+static void
+trace_unknown_peer(struct server *srv, const sip_t *sip, const struct peer *p)
+{
+	const char *id = sip->sip_call_id->i_id;
+	struct trace_subject s = { .call_id = id };
+	bool traced = trace_wants(srv->trace, &s);
+
+	trace_leg(srv->trace, id, id, 'A', traced);
+	if (traced)
+		trace_decision(srv->trace, id, "%s from %s, which is no configured peer: 403",
+		    sip->sip_request->rq_method_name, p->who);
+	trace_leg_end(srv->trace, id);
 }
 
 /* Requests outside any dialog. */
@@ -178,6 +196,7 @@ default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	if (peer.kind == PEER_UNKNOWN) {
 		log_warnx("%s %s from %s, which is no configured peer: refused with 403",
 		    sip->sip_request->rq_method_name, sip->sip_call_id->i_id, peer.who);
+		trace_unknown_peer(srv, sip, &peer);
 		return 403;
 	}
 	switch (sip->sip_request->rq_method) {
@@ -298,10 +317,17 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 	su_log_redirect(NULL, sofia_log, NULL);
 	/* P-Asserted-Identity and friends must be known headers. */
 	sip_update_default_mclass(sip_extend_mclass(NULL));
+	srv->stats = stats_new();
+	srv->trace = trace_new(root);
+	if (srv->stats == NULL || srv->trace == NULL)
+		return -1;
+	trace_configure(srv->trace, &c->trace);
+	trace_set(srv->trace, c->trace.messages, c->trace.decisions, NULL);
 	if (add_listeners(srv, c) == -1)
 		return -1;
 	if (srv->agent == NULL)
 		return 0;
+	trace_attach(srv->trace, srv->agent);
 	m = nta_agent_contact(srv->agent);
 	srv->contact = sip_contact_dup(srv->home, m);
 	srv->default_leg = nta_leg_tcreate(srv->agent, default_leg_cb,
@@ -315,6 +341,12 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 void
 server_set_conf(struct server *srv, struct conf *c)
 {
+	const struct conf_trace *was = &srv->conf->trace, *now = &c->trace;
+
+	/* tracing switched at run time stays, unless the file switches it */
+	if (was->messages != now->messages || was->decisions != now->decisions)
+		trace_set(srv->trace, now->messages, now->decisions, NULL);
+	trace_configure(srv->trace, now);
 	conf_unref(srv->conf);
 	srv->conf = conf_ref(c);
 	server_trunks_configure(srv);
@@ -330,6 +362,8 @@ server_stop(struct server *srv)
 		nta_leg_destroy(srv->default_leg);
 	if (srv->agent != NULL)
 		nta_agent_destroy(srv->agent);
+	trace_free(srv->trace);
+	stats_free(srv->stats);
 	conf_unref(srv->conf);
 	su_home_deinit(srv->home);
 }

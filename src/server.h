@@ -9,6 +9,7 @@
 #define SIPMED_SERVER_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/queue.h>
 
 #include <sofia-sip/su_wait.h>
@@ -21,6 +22,8 @@ struct call;
 LIST_HEAD(call_list, call);
 struct peer_health;
 struct rr_counter;
+struct trace;
+struct stats;
 
 struct server {
 	su_home_t home[1];
@@ -32,7 +35,9 @@ struct server {
 	struct call_list calls;		/* calls in progress */
 	unsigned long calls_active;
 	unsigned long calls_total;
-	bool stopping;
+	bool stopping;			/* draining: no new call */
+	struct trace *trace;		/* trace.h */
+	struct stats *stats;		/* stats.h */
 	struct peer_health *health;	/* trunks.c: the pool, then each trunk */
 	size_t nhealth;
 	struct rr_counter *rr;		/* trunks.c: one per route of conf */
@@ -73,6 +78,8 @@ void server_trunks_free(struct server *);
  * OPTIONS pings found down moved behind every trunk that is up.
  */
 void server_order_trunks(struct server *, struct route_choice *, size_t n);
+/* Writes each peer's health (sipmed's trunks command). */
+void server_trunks_write(const struct server *, FILE *);
 /* Whether OPTIONS pings found the pool down. */
 bool server_pool_down(const struct server *);
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sofia-sip/msg.h>
 #include <sofia-sip/sip_status.h>
@@ -28,6 +29,8 @@ struct peer_health {
 	unsigned interval, max_misses;
 	bool down;
 	unsigned misses;
+	time_t since;			/* when down last changed; 0: never pinged */
+	char last[96];			/* the last ping's result, for sipmedctl */
 	su_timer_t *timer;
 	nta_outgoing_t *ping;		/* the ping awaiting its answer */
 };
@@ -41,8 +44,12 @@ static void
 health_miss(struct peer_health *h, const char *why)
 {
 	h->misses++;
+	snprintf(h->last, sizeof(h->last), "%s", why);
+	if (h->since == 0)
+		h->since = time(NULL);
 	if (!h->down && h->misses >= h->max_misses) {
 		h->down = true;
+		h->since = time(NULL);
 		log_warnx("%s is down: %u OPTIONS pings in a row failed (last: %s)",
 		    h->name, h->misses, why);
 	}
@@ -72,6 +79,9 @@ ping_answered(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip
 	} else if (status < 300) {
 		if (h->down)
 			log_info("%s is up again: OPTIONS answered %d", h->name, status);
+		if (h->down || h->since == 0)
+			h->since = time(NULL);
+		snprintf(h->last, sizeof(h->last), "answered %d", status);
 		h->down = false;
 		h->misses = 0;
 	} else {
@@ -135,6 +145,8 @@ health_init(struct server *srv, struct peer_health *h, const struct trunk *t,
 		if (strcmp(old[j].name, h->name) == 0) {
 			h->down = old[j].down;
 			h->misses = old[j].misses;
+			h->since = old[j].since;
+			memcpy(h->last, old[j].last, sizeof(h->last));
 		}
 	if (h->interval == 0 || srv->agent == NULL) {
 		h->down = false;
@@ -241,4 +253,30 @@ server_order_trunks(struct server *srv, struct route_choice *ch, size_t n)
 		if (trunk_down(srv, ch[i].trunk))
 			tmp[k++] = ch[i];
 	memcpy(ch, tmp, n * sizeof(*tmp));
+}
+
+static void
+health_write(const struct peer_health *h, FILE *f)
+{
+	char since[32] = "-";
+	struct tm tm;
+
+	if (h->since != 0 && localtime_r(&h->since, &tm) != NULL)
+		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(f, "%-24s %-40s ", h->name, h->link.address);
+	if (h->interval == 0)
+		fprintf(f, "%-8s (no OPTIONS pings)\n", "unknown");
+	else if (h->since == 0)
+		fprintf(f, "%-8s (OPTIONS every %u s, none answered yet)\n", "up", h->interval);
+	else
+		fprintf(f, "%-8s since %s (OPTIONS every %u s, last %s, %u missed in a row)\n",
+		    h->down ? "down" : "up", since, h->interval, h->last, h->misses);
+}
+
+void
+server_trunks_write(const struct server *srv, FILE *f)
+{
+	fprintf(f, "%-24s %-40s %s\n", "PEER", "ADDRESS", "STATE");
+	for (size_t i = 0; i < srv->nhealth; i++)
+		health_write(&srv->health[i], f);
 }

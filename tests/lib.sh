@@ -9,7 +9,9 @@ set -u
 sipmed="$top_builddir/src/sipmed"
 scen="$top_srcdir/tests/sip/scenarios"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sipmed-test.XXXXXX")
-trap 'kill $(jobs -p) 2>/dev/null; [ -n "${SIPMED_TEST_KEEP:-}" ] || rm -rf "$work"' EXIT
+# helpers a script starts and must not outlive it go in $pids too
+pids=""
+trap 'kill $(jobs -p) $pids 2>/dev/null; [ -n "${SIPMED_TEST_KEEP:-}" ] || rm -rf "$work"' EXIT
 [ -n "${SIPMED_TEST_KEEP:-}" ] && echo "# traces in $work"
 n=0
 

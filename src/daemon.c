@@ -1,0 +1,336 @@
+/*
+ * daemon: configuration (re)loading, draining, and the control commands.
+ * Every command only reads or switches state on the event loop's thread;
+ * none waits on the network.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "call.h"
+#include "control.h"
+#include "daemon.h"
+#include "log.h"
+#include "stats.h"
+#include "tls.h"
+#include "trace.h"
+
+struct msg_sink {
+	FILE *out;		/* the control client's answer, or NULL */
+	bool log;		/* the log too */
+};
+
+static void
+conf_msg(void *arg, enum conf_severity sev, const char *msg)
+{
+	struct msg_sink *sink = (struct msg_sink *)arg;
+
+	if (sink->out != NULL)
+		fprintf(sink->out, "%s\n", msg);
+	if (sink->log)
+		log_warnx("%s", msg);
+}
+
+/*
+ * The loader checks the file's form; the files behind its tls group are
+ * checked here (the loader never reads them, so that sipmedctl works
+ * without certificates).
+ */
+static struct conf *
+load(const char *path, struct msg_sink *sink)
+{
+	struct conf *c = conf_load(path, conf_msg, sink);
+	char err[1024], msg[1200];
+
+	if (c != NULL && c->tls.certificate != NULL &&
+	    tls_check_files(&c->tls, err, sizeof(err)) == -1) {
+		snprintf(msg, sizeof(msg), "%s: %s", path, err);
+		conf_msg(sink, CONF_ERROR, msg);
+		conf_unref(c);
+		c = NULL;
+	}
+	return c;
+}
+
+struct conf *
+daemon_load(const char *path, FILE *out)
+{
+	struct msg_sink sink = { out, out == NULL };
+
+	return load(path, &sink);
+}
+
+void
+daemon_summary(const struct conf *c, FILE *out)
+{
+	size_t rules = 0;
+	char line[400];
+
+	for (size_t i = 0; i < c->ndial_plans; i++)
+		rules += ruleset_count(c->dial_plans[i].rules);
+	snprintf(line, sizeof(line), "configuration %s: %zu dial plans (%zu rules), %zu trunks, "
+	    "%zu routes, %zu users", c->path, c->ndial_plans, rules, c->ntrunks, c->nroutes,
+	    c->nusers);
+	log_info("%s", line);
+	if (out != NULL)
+		fprintf(out, "%s\n", line);
+}
+
+static bool
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Whether what the listeners were opened with is unchanged. */
+static bool
+same_listeners(const struct conf *a, const struct conf *b)
+{
+	const struct conf_tls *x = &a->tls, *y = &b->tls;
+
+	if (a->server.listen.n != b->server.listen.n)
+		return false;
+	for (size_t i = 0; i < a->server.listen.n; i++)
+		if (strcmp(a->server.listen.v[i], b->server.listen.v[i]) != 0)
+			return false;
+	return same_str(x->certificate, y->certificate) && same_str(x->private_key,
+	    y->private_key) && same_str(x->ca, y->ca) && same_str(x->passphrase,
+	    y->passphrase) && x->verify_peer == y->verify_peer &&
+	    x->verify_depth == y->verify_depth && x->handshake_timeout == y->handshake_timeout &&
+	    same_str(x->min_version, y->min_version);
+}
+
+/* Says one thing to the log and to the control client. */
+static void
+tell(FILE *out, const char *fmt, ...)
+{
+	char line[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_warnx("%s", line);
+	if (out != NULL)
+		fprintf(out, "%s\n", line);
+}
+
+/*
+ * A new snapshot serves new calls; calls in progress keep theirs. The
+ * listeners (server.listen and the tls group) and the control socket are
+ * opened once: a change to them takes effect at the next start.
+ */
+int
+daemon_reload(struct daemon *d, FILE *out)
+{
+	struct msg_sink sink = { out, true };
+	struct conf *n = load(d->path, &sink);
+
+	if (n == NULL) {
+		tell(out, "reload of %s refused: the running configuration stays", d->path);
+		return -1;
+	}
+	if (!same_listeners(d->srv.conf, n))
+		tell(out, "reload of %s: server.listen and tls changes take effect at the next "
+		    "start; the listeners keep their settings", d->path);
+	if (!same_str(d->srv.conf->control.socket, n->control.socket))
+		tell(out, "reload of %s: a control.socket change takes effect at the next start",
+		    d->path);
+	server_set_conf(&d->srv, n);
+	conf_unref(n);
+	d->loaded = time(NULL);
+	daemon_summary(n, out);
+	return 0;
+}
+
+void
+daemon_drain(struct daemon *d)
+{
+	unsigned limit = d->srv.conf->server.drain_timeout;
+
+	if (d->srv.stopping)
+		return;
+	d->srv.stopping = true;
+	d->drain_deadline = time(NULL) + limit;
+	log_info("stopping: no new calls; %lu call%s in progress may take up to %u s to end",
+	    d->srv.calls_active, d->srv.calls_active == 1 ? "" : "s", limit);
+}
+
+bool
+daemon_drained(struct daemon *d)
+{
+	if (!d->srv.stopping)
+		return false;
+	if (d->srv.calls_active == 0)
+		return true;
+	if (time(NULL) >= d->drain_deadline) {
+		log_warnx("stopping: drain_timeout reached: ending %lu call%s with BYE",
+		    d->srv.calls_active, d->srv.calls_active == 1 ? "" : "s");
+		return true;
+	}
+	return false;
+}
+
+/* --- commands --- */
+
+static void
+write_duration(FILE *f, time_t s)
+{
+	if (s >= 86400)
+		fprintf(f, "%ldd ", (long)(s / 86400));
+	fprintf(f, "%02ld:%02ld:%02ld", (long)(s % 86400 / 3600), (long)(s % 3600 / 60),
+	    (long)(s % 60));
+}
+
+static void
+write_time(FILE *f, time_t t)
+{
+	char buf[32];
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+	fputs(buf, f);
+}
+
+static void
+write_trace_state(const struct server *srv, FILE *f)
+{
+	struct trace_filter filter;
+	bool messages, decisions;
+	char fbuf[1200];
+	const struct conf_trace *t = &srv->conf->trace;
+
+	trace_get(srv->trace, &messages, &decisions, &filter);
+	trace_filter_format(&filter, fbuf, sizeof(fbuf));
+	if (!messages && !decisions) {
+		fprintf(f, "trace: off\n");
+		return;
+	}
+	fprintf(f, "trace: %s%s%s, %s\n", messages ? "messages" : "",
+	    messages && decisions ? " and " : "", decisions ? "decisions" : "", fbuf);
+	fprintf(f, "trace outputs:");
+	if (t->text_file)
+		fprintf(f, " text %s", t->text_file);
+	if (t->pcap_file)
+		fprintf(f, " pcap %s", t->pcap_file);
+	if (t->hep_address)
+		fprintf(f, " hep %s (capture id %u)", t->hep_address, t->hep_capture_id);
+	if (!t->text_file && !t->pcap_file && !t->hep_address)
+		fprintf(f, " the log");
+	fprintf(f, "\n");
+}
+
+static int
+cmd_status(struct daemon *d, int argc, char **argv, FILE *f)
+{
+	const struct conf *c = d->srv.conf;
+
+	fprintf(f, "sipmed %s, pid %ld, up ", PACKAGE_VERSION, (long)getpid());
+	write_duration(f, time(NULL) - d->started);
+	fprintf(f, "\nstate: ");
+	if (d->srv.stopping)
+		fprintf(f, "draining, %ld s left before calls are ended\n",
+		    (long)(d->drain_deadline - time(NULL)));
+	else
+		fprintf(f, "running\n");
+	fprintf(f, "configuration: %s, loaded ", c->path);
+	write_time(f, d->loaded);
+	fprintf(f, "\nlistening:");
+	for (size_t i = 0; i < c->server.listen.n; i++)
+		fprintf(f, " %s", c->server.listen.v[i]);
+	fprintf(f, "\ncalls: %lu active (at most %u), %lu since start\n", d->srv.calls_active,
+	    c->server.max_calls, d->srv.calls_total);
+	write_trace_state(&d->srv, f);
+	return 0;
+}
+
+static int
+cmd_stats(struct daemon *d, int argc, char **argv, FILE *f)
+{
+	unsigned long m, dec;
+
+	stats_write(d->srv.stats, f, d->srv.calls_active);
+	trace_counts(d->srv.trace, &m, &dec);
+	fprintf(f, "trace records written: %lu messages, %lu decision steps\n", m, dec);
+	return 0;
+}
+
+static int
+cmd_calls(struct daemon *d, int argc, char **argv, FILE *f)
+{
+	call_write_all(&d->srv, f);
+	return 0;
+}
+
+static int
+cmd_trunks(struct daemon *d, int argc, char **argv, FILE *f)
+{
+	server_trunks_write(&d->srv, f);
+	return 0;
+}
+
+static int
+cmd_reload(struct daemon *d, int argc, char **argv, FILE *f)
+{
+	return daemon_reload(d, f) == 0 ? 0 : 1;
+}
+
+/* trace start [FILTER...] | trace stop | trace */
+static int
+cmd_trace(struct daemon *d, int argc, char **argv, FILE *f)
+{
+	struct trace_filter filter;
+	char err[256];
+
+	if (argc >= 2 && strcmp(argv[1], "start") == 0) {
+		if (trace_filter_parse(&filter, argc - 2, argv + 2, err, sizeof(err)) == -1) {
+			fprintf(f, "%s\n", err);
+			return 2;
+		}
+		trace_set(d->srv.trace, true, true, &filter);
+		trace_filter_format(&filter, err, sizeof(err));
+		log_info("control: trace started: %s", err);
+	} else if (argc == 2 && strcmp(argv[1], "stop") == 0) {
+		trace_set(d->srv.trace, false, false, NULL);
+		log_info("control: trace stopped");
+	} else if (argc != 1) {
+		fprintf(f, "usage: trace start [number=N|number=PREFIX*|trunk=NAME|call-id=ID]... "
+		    "| trace stop\n");
+		return 2;
+	}
+	write_trace_state(&d->srv, f);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct daemon *, int, char **, FILE *);
+	bool logged;		/* changes state: logged with who asked */
+} commands[] = {
+	{ "status", cmd_status, false },
+	{ "stats", cmd_stats, false },
+	{ "calls", cmd_calls, false },
+	{ "trunks", cmd_trunks, false },
+	{ "reload", cmd_reload, true },
+	{ "trace", cmd_trace, true },
+};
+
+int
+daemon_command(void *arg, const struct control_peer *who, int argc, char **argv, FILE *out)
+{
+	struct daemon *d = (struct daemon *)arg;
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(commands[i].name, argv[0]) != 0)
+			continue;
+		if (commands[i].logged)
+			log_info("control: %s by uid %u (pid %d)", argv[0], (unsigned)who->uid,
+			    (int)who->pid);
+		return commands[i].fn(d, argc, argv, out);
+	}
+	fprintf(out, "unknown command \"%s\"\n", argv[0]);
+	return 2;
+}

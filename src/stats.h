@@ -1,0 +1,36 @@
+/*
+ * stats: the daemon's counters for sipmedctl stats: calls by outcome,
+ * failed calls by trunk and by the status the caller got, trunk attempts
+ * that failed (failover), and rule hits. Counters are kept by name, so
+ * they run on across reloads; they start at zero when sipmed starts.
+ */
+#ifndef SIPMED_STATS_H
+#define SIPMED_STATS_H
+
+#include <stdio.h>
+
+struct stats;
+
+/* Returns empty counters, or NULL when out of memory. */
+struct stats *stats_new(void);
+void stats_free(struct stats *);
+
+/* The named tables stats_add() counts into, in the order they print. */
+enum stats_table {
+	STATS_FAILED_BY_TRUNK,
+	STATS_FAILED_BY_STATUS,
+	STATS_TRUNK_ATTEMPTS_FAILED,
+	STATS_RULE_HITS,
+	STATS_NTABLES,
+};
+
+/* Adds one to counter key of table (keys are copied). */
+void stats_add(struct stats *, enum stats_table, const char *key);
+
+/* A call's end with the final status its caller got (0: none). */
+void stats_call_done(struct stats *, const char *trunk, int status);
+
+/* Writes every counter, one per line, for sipmedctl. */
+void stats_write(const struct stats *, FILE *, unsigned long calls_active);
+
+#endif

@@ -51,9 +51,10 @@ static const struct ctl_cmd {
 	{ "trunks", "", 0, 0, ctl_live, "live: the pool's and each trunk's health", true },
 	{ "reload", "", 0, 0, ctl_live, "live: load the configuration anew; errors are "
 	  "printed and the running one stays", true },
-	{ "trace", "start [FILTER]...|stop", 0, TRACE_TERMS_MAX + 1, ctl_live,
+	{ "trace", "start [OUT]... [FILTER]...|stop", 0, TRACE_TERMS_MAX + 4, ctl_live,
 	  "live: trace messages and decisions of calls matching FILTER (number=N, "
-	  "number=PREFIX*, trunk=NAME, call-id=ID; none: all), or stop", true },
+	  "number=PREFIX*, trunk=NAME, call-id=ID; none: all) to OUT (text=FILE, "
+	  "pcap=FILE, hep=udp:HOST:PORT; none: the configuration's), or stop", true },
 	{ "help", "", 0, 0, ctl_help, "list the commands", false },
 };
 

@@ -201,7 +201,7 @@ write_trace_state(const struct server *srv, FILE *f)
 	struct trace_filter filter;
 	bool messages, decisions;
 	char fbuf[1200];
-	const struct conf_trace *t = &srv->conf->trace;
+	const struct conf_trace *t = trace_outputs(srv->trace);
 
 	trace_get(srv->trace, &messages, &decisions, &filter);
 	trace_filter_format(&filter, fbuf, sizeof(fbuf));
@@ -278,31 +278,78 @@ cmd_reload(struct daemon *d, int argc, char **argv, FILE *f)
 	return daemon_reload(d, f) == 0 ? 0 : 1;
 }
 
-/* trace start [FILTER...] | trace stop | trace */
+/*
+ * Splits trace start's arguments: outputs (text=FILE, pcap=FILE,
+ * hep=udp:HOST:PORT) into *out, filter terms to the front of argv.
+ * Returns how many filter terms there are, or -1 (err set).
+ */
+static int
+trace_args(int argc, char **argv, struct conf_trace *out, bool *any, char *err,
+    size_t errlen)
+{
+	int nterms = 0;
+
+	*any = false;
+	for (int i = 0; i < argc; i++) {
+		const char **slot = strncmp(argv[i], "text=", 5) == 0 ? &out->text_file :
+		    strncmp(argv[i], "pcap=", 5) == 0 ? &out->pcap_file :
+		    strncmp(argv[i], "hep=", 4) == 0 ? &out->hep_address : NULL;
+		const char *v = slot != NULL ? strchr(argv[i], '=') + 1 : NULL;
+
+		if (slot == NULL) {
+			argv[nterms++] = argv[i];
+			continue;
+		}
+		if (slot != &out->hep_address && v[0] != '/') {
+			snprintf(err, errlen, "%s: the file must be an absolute path", argv[i]);
+			return -1;
+		}
+		if (slot == &out->hep_address && (strncmp(v, "udp:", 4) != 0 ||
+		    strrchr(v + 4, ':') == NULL)) {
+			snprintf(err, errlen, "%s: must look like hep=udp:HOST:PORT", argv[i]);
+			return -1;
+		}
+		*slot = v;
+		*any = true;
+	}
+	return nterms;
+}
+
+/* trace start [OUTPUT]... [FILTER]... | trace stop | trace */
 static int
 cmd_trace(struct daemon *d, int argc, char **argv, FILE *f)
 {
+	struct conf_trace outputs = { .hep_capture_id = d->srv.conf->trace.hep_capture_id };
 	struct trace_filter filter;
-	char err[256];
+	char err[600];
+	bool any;
+	int nterms, rc = 0;
 
 	if (argc >= 2 && strcmp(argv[1], "start") == 0) {
-		if (trace_filter_parse(&filter, argc - 2, argv + 2, err, sizeof(err)) == -1) {
+		nterms = trace_args(argc - 2, argv + 2, &outputs, &any, err, sizeof(err));
+		if (nterms == -1 || trace_filter_parse(&filter, nterms, argv + 2, err,
+		    sizeof(err)) == -1) {
 			fprintf(f, "%s\n", err);
 			return 2;
+		}
+		if (any && trace_outputs_set(d->srv.trace, &outputs, err, sizeof(err)) == -1) {
+			fprintf(f, "%s\n", err);
+			rc = 1;		/* traced all the same, to what did open */
 		}
 		trace_set(d->srv.trace, true, true, &filter);
 		trace_filter_format(&filter, err, sizeof(err));
 		log_info("control: trace started: %s", err);
 	} else if (argc == 2 && strcmp(argv[1], "stop") == 0) {
 		trace_set(d->srv.trace, false, false, NULL);
+		trace_outputs_reset(d->srv.trace, &d->srv.conf->trace);
 		log_info("control: trace stopped");
 	} else if (argc != 1) {
-		fprintf(f, "usage: trace start [number=N|number=PREFIX*|trunk=NAME|call-id=ID]... "
-		    "| trace stop\n");
+		fprintf(f, "usage: trace start [text=FILE|pcap=FILE|hep=udp:HOST:PORT]... "
+		    "[number=N|number=PREFIX*|trunk=NAME|call-id=ID]... | trace stop\n");
 		return 2;
 	}
 	write_trace_state(&d->srv, f);
-	return 0;
+	return rc;
 }
 
 static const struct {

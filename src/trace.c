@@ -56,6 +56,8 @@ struct pending {
 
 struct trace {
 	su_root_t *root;
+	struct conf_trace outputs;	/* what out has open (strings owned) */
+	bool outputs_set;		/* by sipmedctl: reloads leave them */
 	tport_t *tports;		/* the agent's, hooked while messages are on */
 	su_timer_t *sweep;
 	struct trace_out *out;
@@ -71,6 +73,7 @@ struct trace {
 };
 
 static void sweep_cb(su_root_magic_t *, su_timer_t *, su_timer_arg_t *);
+static void outputs_free(struct conf_trace *);
 
 struct trace *
 trace_new(su_root_t *root)
@@ -118,14 +121,69 @@ trace_free(struct trace *t)
 	free(t->pending.data);
 	free(t->msgbuf);
 	trace_out_close(t->out);
+	outputs_free(&t->outputs);
 	free(t);
+}
+
+static void
+outputs_free(struct conf_trace *o)
+{
+	free((char *)o->text_file);
+	free((char *)o->pcap_file);
+	free((char *)o->hep_address);
+	memset(o, 0, sizeof(*o));
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/* Opens c's outputs in place of the open ones. Returns 0, or -1 (err set). */
+static int
+outputs_open(struct trace *t, const struct conf_trace *c, char *err, size_t errlen)
+{
+	outputs_free(&t->outputs);
+	t->outputs.text_file = dup_or_null(c->text_file);
+	t->outputs.pcap_file = dup_or_null(c->pcap_file);
+	t->outputs.hep_address = dup_or_null(c->hep_address);
+	t->outputs.hep_capture_id = c->hep_capture_id;
+	trace_out_close(t->out);
+	t->out = trace_out_open(c, err, errlen);
+	return err[0] == '\0' ? 0 : -1;
 }
 
 void
 trace_configure(struct trace *t, const struct conf_trace *c)
 {
-	trace_out_close(t->out);
-	t->out = trace_out_open(c);
+	char err[512];
+
+	if (t->outputs_set) {
+		log_info("trace: the outputs sipmedctl chose stay until trace stop");
+		return;
+	}
+	outputs_open(t, c, err, sizeof(err));
+}
+
+int
+trace_outputs_set(struct trace *t, const struct conf_trace *c, char *err, size_t errlen)
+{
+	t->outputs_set = true;
+	return outputs_open(t, c, err, errlen);
+}
+
+void
+trace_outputs_reset(struct trace *t, const struct conf_trace *c)
+{
+	t->outputs_set = false;
+	trace_configure(t, c);
+}
+
+const struct conf_trace *
+trace_outputs(const struct trace *t)
+{
+	return &t->outputs;
 }
 
 /* --- the filter --- */

@@ -66,6 +66,18 @@ void trace_free(struct trace *);
  * is logged and left off; the others still work.
  */
 void trace_configure(struct trace *, const struct conf_trace *c);
+/*
+ * Outputs chosen at run time (sipmedctl trace start text=FILE pcap=FILE
+ * hep=udp:HOST:PORT): they replace the configuration's, reloads leave
+ * them, and trace_outputs_reset() goes back to the configuration's c.
+ * Returns 0, or -1 when one could not be opened (err says which; the
+ * others work).
+ */
+int trace_outputs_set(struct trace *, const struct conf_trace *c, char *err, size_t errlen);
+void trace_outputs_reset(struct trace *, const struct conf_trace *c);
+/* The outputs in use. */
+const struct conf_trace *trace_outputs(const struct trace *);
+
 /* Sees every message of agent's transports from now on. */
 void trace_attach(struct trace *, nta_agent_t *agent);
 

@@ -50,12 +50,14 @@ struct trace_out {
 #define HEP_MAX 65000		/* payload bytes in one HEP datagram */
 
 static FILE *
-open_append(const char *path, const char *what)
+open_append(const char *path, const char *what, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "ab");
 
-	if (f == NULL)
-		log_warn("trace: cannot open %s %s", what, path);
+	if (f == NULL) {
+		snprintf(err, errlen, "trace: cannot open %s %s: %s", what, path, strerror(errno));
+		log_warnx("%s", err);
+	}
 	return f;
 }
 
@@ -73,7 +75,7 @@ pcap_header(FILE *f)
 
 /* A UDP socket connected to "udp:HOST:PORT" (checked by the loader). */
 static int
-hep_connect(const char *address)
+hep_connect(const char *address, char *err, size_t errlen)
 {
 	char host[256];
 	const char *port = strrchr(address + 4, ':');
@@ -88,12 +90,14 @@ hep_connect(const char *address)
 	}
 	rc = getaddrinfo(host, port + 1, &hints, &ai);
 	if (rc != 0) {
-		log_warnx("trace: hep_address %s: %s", address, gai_strerror(rc));
+		snprintf(err, errlen, "trace: hep_address %s: %s", address, gai_strerror(rc));
+		log_warnx("%s", err);
 		return -1;
 	}
 	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1 || connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
-		log_warn("trace: hep_address %s", address);
+		snprintf(err, errlen, "trace: hep_address %s: %s", address, strerror(errno));
+		log_warnx("%s", err);
 		if (fd != -1)
 			close(fd);
 		fd = -1;
@@ -103,7 +107,7 @@ hep_connect(const char *address)
 }
 
 struct trace_out *
-trace_out_open(const struct conf_trace *c)
+trace_out_open(const struct conf_trace *c, char *err, size_t errlen)
 {
 	struct trace_out *o = calloc(1, sizeof(*o));
 
@@ -117,12 +121,14 @@ trace_out_open(const struct conf_trace *c)
 		free(o);
 		return NULL;
 	}
+	err[0] = '\0';
 	if (c->text_file != NULL)
-		o->text = open_append(c->text_file, "text_file");
-	if (c->pcap_file != NULL && (o->pcap = open_append(c->pcap_file, "pcap_file")) != NULL)
+		o->text = open_append(c->text_file, "text_file", err, errlen);
+	if (c->pcap_file != NULL &&
+	    (o->pcap = open_append(c->pcap_file, "pcap_file", err, errlen)) != NULL)
 		pcap_header(o->pcap);
 	if (c->hep_address != NULL)
-		o->hep = hep_connect(c->hep_address);
+		o->hep = hep_connect(c->hep_address, err, errlen);
 	return o;
 }
 

@@ -28,10 +28,11 @@ struct trace_record {
 struct trace_out;
 
 /*
- * Opens the outputs of c; one that fails is logged and stays off.
- * Returns NULL only when out of memory.
+ * Opens the outputs of c; one that fails is logged, stays off, and its
+ * message is left in err (err[0] stays '\0' when all opened). Returns
+ * NULL only when out of memory.
  */
-struct trace_out *trace_out_open(const struct conf_trace *c);
+struct trace_out *trace_out_open(const struct conf_trace *c, char *err, size_t errlen);
 void trace_out_close(struct trace_out *);
 void trace_out_write(struct trace_out *, const struct trace_record *);
 

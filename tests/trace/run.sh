@@ -153,6 +153,21 @@ ctl trace start trunk=gw > /dev/null
 before=$(pcap_count)
 outbound callee.xml caller.xml "a call out through gw completes"
 check "trunk filter: calls through gw are traced" test "$(pcap_count)" -eq $((before + $(msgs $flow)))
+ctl trace start pcap="$work/live.pcap" text="$work/live.txt" number=5678 > "$work/out"
+check "outputs chosen at run time" grep -q "^trace outputs: text $work/live.txt pcap $work/live.pcap$" "$work/out"
+NUM=5678 inbound callee.xml caller.xml "a call traced to them completes"
+check "the run-time pcap has that call's messages" \
+    test "$(tshark -r "$work/live.pcap" -Y sip 2>/dev/null | wc -l)" -eq "$(msgs $flow)"
+check "the run-time text trace names the call" grep -q "call $(call_id $flow) leg A: received" "$work/live.txt"
+ctl trace stop > /dev/null
+ctl trace start > "$work/out"
+check "trace stop: the configuration's outputs again" grep -q "^trace outputs: text $work/trace.txt pcap" "$work/out"
+ctl trace start pcap=relative.pcap > "$work/out" 2>&1
+check "a run-time file must be an absolute path (2)" sh -c "test $? -eq 2 && grep -q 'absolute path' '$work/out'"
+ctl trace start text=/nonexistent/dir/x.txt > "$work/out" 2>&1
+check "a run-time file that cannot be opened: said, exit 1" sh -c "test $? -eq 1 && grep -q 'cannot open text_file /nonexistent/dir/x.txt' '$work/out'"
+ctl trace stop > /dev/null
+ctl trace start trunk=gw > /dev/null
 ctl trace start colour=red > "$work/out" 2>&1
 check "an unknown filter is refused (2) and named" sh -c "test $? -eq 2 && grep -q 'unknown filter \"colour=red\"' '$work/out'"
 

@@ -13,6 +13,7 @@
  * Cost: with tracing off the hook returns after one test, and call
  * processing skips every trace call after one test.
  */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,8 @@ struct trace {
 	struct conf_trace outputs;	/* what out has open (strings owned) */
 	bool outputs_set;		/* by sipmedctl: reloads leave them */
 	tport_t *tports;		/* the agent's, hooked while messages are on */
+	struct in_addr host4;		/* the agent's own address, for sockets */
+	struct in6_addr host6;		/* bound to the wildcard address */
 	su_timer_t *sweep;
 	struct trace_out *out;
 	bool messages, decisions;
@@ -574,6 +577,12 @@ msg_hook(void *arg, tport_t *tp, msg_t *msg, int outgoing, su_time_t when)
 	r.when.tv_usec = (suseconds_t)when.tv_usec;
 	r.proto = tport_name(tp)->tpn_proto;
 	tport_local_sockaddr(tp, &local, &locallen);
+	/* a socket bound to 0.0.0.0 or :: does not say: the agent's address */
+	if (local.su_family == AF_INET && local.su_sin.sin_addr.s_addr == htonl(INADDR_ANY))
+		local.su_sin.sin_addr = t->host4;
+	else if (local.su_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&local.su_sin6.sin6_addr))
+		local.su_sin6.sin6_addr = t->host6;
 	if (ai != NULL && ai->ai_addr != NULL && ai->ai_addrlen <= sizeof(r.src))
 		memcpy(outgoing ? &r.dst : &r.src, ai->ai_addr, ai->ai_addrlen);
 	memcpy(outgoing ? &r.src : &r.dst, &local, sizeof(local));
@@ -608,6 +617,19 @@ hook_update(struct trace *t)
 void
 trace_attach(struct trace *t, nta_agent_t *agent)
 {
+	sip_contact_t const *m = nta_agent_contact(agent);
+	char host[INET6_ADDRSTRLEN + 2] = "";
+	size_t n;
+
 	t->tports = nta_agent_tports(agent);
+	if (m != NULL && m->m_url->url_host != NULL)
+		snprintf(host, sizeof(host), "%s", m->m_url->url_host);
+	n = strlen(host);
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+		host[n - 1] = '\0';
+		inet_pton(AF_INET6, host + 1, &t->host6);
+	} else {
+		inet_pton(AF_INET, host, &t->host4);
+	}
 	hook_update(t);
 }

@@ -11,7 +11,10 @@
  *                decrypted and whole, so Wireshark, tshark and sngrep see
  *                exactly one SIP message per packet. The real transport is
  *                in the text trace and in HEP. Decision steps are not
- *                written here;
+ *                written here. (On a UDP listener bound to 0.0.0.0 or ::
+ *                the socket does not say which address a datagram used:
+ *                the local side is then the address sipmed puts in its
+ *                Contact);
  *   hep_address  HEPv3 (the Homer convention) over UDP: messages as
  *                protocol type 1 (SIP), decision steps as type 100 (log),
  *                both with the call's name as correlation ID so that

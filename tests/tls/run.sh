@@ -162,6 +162,9 @@ wait_listen() {
 kamailio_front pool 127.0.0.2 $pool_udp $pool_tls $pool_sipp pool
 kamailio_front gw 127.0.0.3 $gw_udp $gw_tls $gw_sipp gw1
 conf "$work/sipmed.conf" "$good"
+# and the trace: it must show what crossed the TLS connections, decrypted
+echo 'trace = { messages = true; decisions = true; text_file = "trace.txt"; pcap_file = "trace.pcap"; };' \
+    >> "$work/sipmed.conf"
 "$sipmed" -c "$work/sipmed.conf" -v > "$work/sipmed.log" 2>&1 &
 sipmed_pid=$!
 wait_listen "$work/sipmed.log" "listening on"
@@ -219,6 +222,14 @@ check "the pool was identified by its certificate" \
     "$work/sipmed.log"
 check "the gateway's Kamailio got the INVITE from sipmed over TLS" \
     grep -q "gw: INVITE from sipmed over TLS" "$work/gw.log"
+check "trace: messages that crossed TLS are traced decrypted, transport named" \
+    grep -q "leg B: sent over tls from 127.0.0.1:[0-9]* to 127.0.0.3:$gw_tls" "$work/trace.txt"
+fields=$(tshark -r "$work/trace.pcap" -Y 'sip.Method == "INVITE"' -T fields -e ip.dst \
+    -e udp.dstport -e sip.r-uri.user -e sip.from.user 2>/dev/null)
+check "trace: the pcap has the INVITE sent to the gateway over TLS, numbers translated" \
+    has "$fields" "^127.0.0.3	$gw_tls	15035550199	9992349000$"
+check "trace: and the INVITE received from the gateway over TLS" \
+    has "$fields" "^127.0.0.1	$port	1234	5035550100$"
 
 # a pool whose certificate names another peer: sipmed reaches the pool by
 # its identity (sips:pool.contoso.com;maddr=...), so the handshake fails

@@ -19,6 +19,7 @@
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/url.h>
 
+#include "call_decide.h"
 #include "call_priv.h"
 #include "hdrmap.h"
 #include "log.h"
@@ -36,96 +37,17 @@ call_max_forwards(su_home_t *home, const sip_t *sip)
 	return sip_max_forwards_make(home, buf);
 }
 
-/*
- * The number in a sip: or tel: URI: the user part of a sip: URI or the
- * number of a tel: URI (sofia-sip parses both into url_user), with ;ext=
- * kept and other parameters (user=phone lives on the URI, phone-context
- * in a sip: URI's user part or a tel: URI's parameters) dropped.
- */
-static void
-uri_number(const url_t *u, char *out, size_t outlen)
-{
-	const char *s = u->url_user;
-	char ext[32];
-	size_t n = 0;
-
-	out[0] = '\0';
-	if (s == NULL)
-		return;
-	while (*s != '\0' && n + 1 < outlen) {
-		if (*s == ';') {
-			if (strncmp(s, ";ext=", 5) != 0) {
-				s = strchr(s + 1, ';');
-				if (s == NULL)
-					break;
-				continue;
-			}
-		}
-		out[n++] = *s++;
-	}
-	out[n] = '\0';
-	/* tel:+15033127000;ext=7002: the extension is a URI parameter */
-	if (u->url_type == url_tel && u->url_params != NULL &&
-	    url_param(u->url_params, "ext", ext, sizeof(ext)) > 0)
-		snprintf(out + n, outlen - n, ";ext=%s", ext);
-}
-
-/* Whether P-Asserted-Identity from trunk t (NULL: the pool) is believed. */
-static bool
-trusts_pai(const struct conf *c, const struct trunk *t)
-{
-	return t != NULL ? t->forward_pai : c->pool.trust_pai;
-}
-
 unsigned
 call_hdr_flags(const struct conf *c, const struct trunk *from, const struct trunk *to)
 {
 	unsigned f = 0;
 
 	/* PAI: believed from the sender, and wanted by a receiving trunk */
-	if (trusts_pai(c, from) && (to == NULL || to->forward_pai))
+	if (call_trusts_pai(c, from) && (to == NULL || to->forward_pai))
 		f |= HDRMAP_TRUST_PAI;
 	if (to == NULL || to->forward_call_history)
 		f |= HDRMAP_CALL_HISTORY;
 	return f;
-}
-
-/* The calling party's PAI when it is believed (trunk t; NULL: the pool). */
-static const sip_p_asserted_identity_t *
-trusted_pai(const struct conf *c, const struct trunk *t, const sip_t *sip)
-{
-	const sip_p_asserted_identity_t *pai = sip_p_asserted_identity(sip);
-
-	return pai != NULL && trusts_pai(c, t) ? pai : NULL;
-}
-
-/* The calling party's URL: P-Asserted-Identity from a trusted peer, else From. */
-static const url_t *
-calling_url(const struct conf *c, const struct peer *p, const sip_t *sip)
-{
-	const sip_p_asserted_identity_t *pai = trusted_pai(c, p->trunk, sip);
-
-	return pai != NULL ? pai->paid_url : sip->sip_from->a_url;
-}
-
-/*
- * Whether the caller asked to hide who it is (RFC 3323/3325): a Privacy
- * header with id, header or user, or an anonymous From (Lync and most
- * gateways mark a restricted caller ID that way).
- */
-static bool
-caller_private(const sip_t *sip)
-{
-	const url_t *f = sip->sip_from->a_url;
-	msg_param_t const *v = sip->sip_privacy ? sip->sip_privacy->priv_values : NULL;
-
-	/* sofia-sip merges every Privacy header line into one value list */
-	for (; v != NULL && *v != NULL; v++)
-		if (strcasecmp(*v, "id") == 0 || strcasecmp(*v, "header") == 0 ||
-		    strcasecmp(*v, "user") == 0)
-			return true;
-	return (f->url_user != NULL && strcasecmp(f->url_user, "anonymous") == 0) ||
-	    (f->url_host != NULL && strcasecmp(f->url_host, "anonymous.invalid") == 0);
 }
 
 static int
@@ -728,28 +650,6 @@ call_target(struct call *call, const struct decision *d)
 }
 
 /*
- * Decides the call from the request and the peer that sent it. called and
- * calling get the numbers as the request had them (for an outbound call,
- * calling is the caller's URI), for the trace filter and sipmedctl calls.
- */
-static void
-decide_call(const struct conf *c, const struct peer *p, const sip_t *sip,
-    struct decision *d, char called[128], char calling[512], const struct dtrace *dt)
-{
-	const url_t *cu = calling_url(c, p, sip);
-
-	uri_number(sip->sip_request->rq_url, called, 128);
-	if (p->kind == PEER_TRUNK) {
-		uri_number(cu, calling, 512);
-		decide_inbound(c, p->trunk, called, calling, d, dt);
-	} else {
-		snprintf(calling, 512, "sip:%s@%s", cu->url_user ? cu->url_user : "",
-		    cu->url_host ? cu->url_host : "");
-		decide_outbound(c, calling, called, d, dt);
-	}
-}
-
-/*
  * Whether the trace takes the call: its numbers before and after
  * normalization, its trunks and its Call-ID against the filter. Names the
  * A leg to the trace and writes the decision steps kept so far.
@@ -807,7 +707,7 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 	const struct conf *c = srv->conf;
 	const char *id = sip->sip_call_id->i_id;
 	struct trace_steps steps;
-	char called[128], calling[512], plan[160];
+	char called[CALL_CALLED_MAX], calling[CALL_CALLING_MAX], plan[160];
 	struct decision d;
 	struct call *call;
 	bool traced;
@@ -826,7 +726,7 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 	}
 	log_debug("call %s: INVITE from %s%s: %s", id, p->kind == PEER_POOL ? "the pool" : "trunk ",
 	    p->kind == PEER_POOL ? "" : p->trunk->name, p->who);
-	decide_call(c, p, sip, &d, called, calling, trace_steps_begin(srv->trace, &steps));
+	call_decide(c, p, sip, &d, called, calling, trace_steps_begin(srv->trace, &steps));
 	traced = trace_call_start(srv, id, p, called, calling, &d, &steps);
 	if (d.plan != NULL) {
 		snprintf(plan, sizeof(plan), "dial plan \"%s\"", d.plan->name);
@@ -854,8 +754,8 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 	if (call == NULL)
 		return refused(srv, id, p, traced, 500, NULL);
 	call->trunk[SIDE_A] = p->trunk;
-	call->private = caller_private(sip);
-	call->asserted = p->kind == PEER_POOL || trusted_pai(c, p->trunk, sip) != NULL;
+	call->private = call_caller_private(sip);
+	call->asserted = p->kind == PEER_POOL || call_trusted_pai(c, p->trunk, sip) != NULL;
 	call->traced = traced;
 	call->dtrace.step_f = trace_step;
 	call->dtrace.arg = call;

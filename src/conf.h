@@ -77,6 +77,7 @@ struct trunk {
 	unsigned max_early_dialogs;
 	unsigned options_interval;	/* seconds, 0: no OPTIONS pings */
 	unsigned options_misses;	/* unanswered pings before down */
+	unsigned max_request_rate;	/* requests a second outside dialogs; 0: any */
 	int line;
 };
 
@@ -121,6 +122,11 @@ struct conf_server {
 	unsigned max_calls;
 	unsigned invite_timeout;
 	unsigned drain_timeout;		/* seconds calls may take to end at SIGTERM */
+	unsigned message_timeout;	/* seconds a started message may take on TCP */
+	unsigned max_message_size;	/* bytes; a larger message is refused */
+	unsigned max_connections_per_address;	/* TCP and TLS; 0: no limit */
+	unsigned unknown_peer_rate;	/* 403s a second to one unknown address;
+					   more are dropped unanswered */
 	const char *user_agent;
 };
 
@@ -143,6 +149,7 @@ struct conf_pool {
 	bool trust_pai;
 	unsigned options_interval;	/* seconds, 0: no OPTIONS pings */
 	unsigned options_misses;	/* unanswered pings before down */
+	unsigned max_request_rate;	/* requests a second outside dialogs; 0: any */
 };
 
 struct conf_trace {

@@ -101,7 +101,8 @@ void
 conf_flush_msgs(struct loader *L,
     void (*msgf)(void *, enum conf_severity, const char *), void *arg)
 {
-	qsort(L->msgs, L->nmsgs, sizeof(*L->msgs), msg_cmp);
+	if (L->nmsgs > 1)	/* qsort(NULL, 0, ...) is undefined (fuzz_conf) */
+		qsort(L->msgs, L->nmsgs, sizeof(*L->msgs), msg_cmp);
 	for (size_t i = 0; i < L->nmsgs; i++) {
 		struct conf_msg *m = &L->msgs[i];
 		char line[1200];

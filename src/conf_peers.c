@@ -124,6 +124,10 @@ static const struct ckey server_keys[] = {
 	{ "max_calls", CK_UINT, false, offsetof(struct conf_server, max_calls), 1, 1000000, 10000, NULL, NULL },
 	{ "invite_timeout", CK_UINT, false, offsetof(struct conf_server, invite_timeout), 1, 600, 180, NULL, NULL },
 	{ "drain_timeout", CK_UINT, false, offsetof(struct conf_server, drain_timeout), 0, 86400, 60, NULL, NULL },
+	{ "message_timeout", CK_UINT, false, offsetof(struct conf_server, message_timeout), 1, 300, 10, NULL, NULL },
+	{ "max_message_size", CK_UINT, false, offsetof(struct conf_server, max_message_size), 4096, 10485760, 65536, NULL, NULL },
+	{ "max_connections_per_address", CK_UINT, false, offsetof(struct conf_server, max_connections_per_address), 0, 100000, 64, NULL, NULL },
+	{ "unknown_peer_rate", CK_UINT, false, offsetof(struct conf_server, unknown_peer_rate), 0, 100000, 5, NULL, NULL },
 	{ "user_agent", CK_STR, false, offsetof(struct conf_server, user_agent), 0, 0, 0, NULL, NULL },
 	CK_END
 };
@@ -190,6 +194,7 @@ static const struct ckey pool_keys[] = {
 	{ "trust_pai", CK_BOOL, false, offsetof(struct conf_pool, trust_pai), 0, 0, 1, NULL, NULL },
 	{ "options_interval", CK_UINT, false, offsetof(struct conf_pool, options_interval), 0, 3600, 30, NULL, NULL },
 	{ "options_misses", CK_UINT, false, offsetof(struct conf_pool, options_misses), 1, 100, 5, NULL, NULL },
+	{ "max_request_rate", CK_UINT, false, offsetof(struct conf_pool, max_request_rate), 0, 1000000, 0, NULL, NULL },
 	CK_END
 };
 
@@ -285,6 +290,7 @@ static const struct ckey trunk_keys[] = {
 	{ "response_code_rules", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_rc },
 	{ "remove_plus", CK_BOOL, false, offsetof(struct trunk, remove_plus), 0, 0, 0, NULL, NULL },
 	{ "forward_pai", CK_BOOL, false, offsetof(struct trunk, forward_pai), 0, 0, 0, NULL, NULL },
+	{ "max_request_rate", CK_UINT, false, offsetof(struct trunk, max_request_rate), 0, 1000000, 0, NULL, NULL },
 	{ "forward_call_history", CK_BOOL, false, offsetof(struct trunk, forward_call_history), 0, 0, 0, NULL, NULL },
 	{ "refer_support", CK_BOOL, false, offsetof(struct trunk, refer_support), 0, 0, 1, NULL, NULL },
 	{ "fast_failover", CK_BOOL, false, offsetof(struct trunk, fast_failover), 0, 0, 1, NULL, NULL },

@@ -356,8 +356,12 @@ rule_analyze(const char *pattern, size_t pcre_min_len, char *prefix_buf,
 		return;
 	/* parse_seq, not parse_alt: a top-level | must stop the analysis. */
 	f = parse_seq(&p);
-	/* A top-level | leaves later branches unanchored: learn nothing. */
-	if (!f.ok || *p == '|' || *p == ')')
+	/*
+	 * A top-level | leaves later branches unanchored: learn nothing. That
+	 * includes a | after an end anchor ("^(K)$|", whose empty branch
+	 * matches anything: found by fuzz_rules).
+	 */
+	if (!f.ok || *p == '|' || *p == ')' || (*p == '$' && p[1] != '\0'))
 		return;
 	if (f.min > h->min_len)
 		h->min_len = f.min;

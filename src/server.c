@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/nta_tag.h>
@@ -25,6 +26,7 @@
 #include <sofia-sip/url.h>
 
 #include "call.h"
+#include "hmap.h"
 #include "log.h"
 #include "server.h"
 #include "stats.h"
@@ -86,23 +88,31 @@ identify_by_certificate(const struct conf *c, su_strlst_t const *names, struct p
 		}
 }
 
+/* The source address of a received message, as text ("?" when unknown). */
+static void
+source_address(msg_t *msg, char *buf, size_t len)
+{
+	su_addrinfo_t *ai = msg_addrinfo(msg);
+
+	snprintf(buf, len, "?");
+	if (ai != NULL && ai->ai_addr != NULL && ai->ai_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr,
+		    buf, (socklen_t)len);
+	else if (ai != NULL && ai->ai_addr != NULL && ai->ai_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr,
+		    buf, (socklen_t)len);
+}
+
 void
 server_identify(const struct server *srv, const struct conf *c, msg_t *msg,
     struct peer *out)
 {
-	su_addrinfo_t *ai = msg_addrinfo(msg);
 	tport_t *tports = srv->agent != NULL ? nta_agent_tports(srv->agent) : NULL;
 	tport_t *tp = tport_delivered_by(tports, msg);
 
 	memset(out, 0, sizeof(*out));
 	out->kind = PEER_UNKNOWN;
-	strcpy(out->addr, "?");
-	if (ai != NULL && ai->ai_addr != NULL && ai->ai_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr,
-		    out->addr, sizeof(out->addr));
-	else if (ai != NULL && ai->ai_addr != NULL && ai->ai_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr,
-		    out->addr, sizeof(out->addr));
+	source_address(msg, out->addr, sizeof(out->addr));
 	snprintf(out->who, sizeof(out->who), "%s", out->addr);
 	if (tp != NULL && tport_has_tls(tp)) {
 		identify_by_certificate(c, tport_delivered_from_subjects(tports, msg), out);
@@ -177,12 +187,77 @@ trace_unknown_peer(struct server *srv, const sip_t *sip, const struct peer *p)
 	trace_leg_end(srv->trace, id);
 }
 
+/*
+ * Whether a request from an unknown address may still go on this second:
+ * a flood from one address gets unknown_peer_rate answers (403) a second,
+ * and the rest is dropped by recv_filter() before any transaction. The
+ * table is small and fixed: addresses that collide share a slot, which
+ * only makes the limit apply sooner.
+ */
+static bool
+unknown_peer_admitted(struct server *srv, const char *addr)
+{
+	struct flood_slot *slot = &srv->flood[hmap_hash(addr, strlen(addr)) % SERVER_FLOOD_SLOTS];
+	time_t now = time(NULL);
+
+	if (slot->second != now || strcmp(slot->addr, addr) != 0) {
+		snprintf(slot->addr, sizeof(slot->addr), "%s", addr);
+		slot->second = now;
+		slot->count = 0;
+	}
+	return ++slot->count <= srv->conf->server.unknown_peer_rate;
+}
+
+/* Refuses a request from no configured peer (recv_filter let it by). */
+static int
+refuse_unknown(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
+    const struct peer *p)
+{
+	stats_add(srv->stats, STATS_UNKNOWN_PEERS, "answered 403");
+	log_warnx("%s %s from %s, which is no configured peer: refused with 403",
+	    sip->sip_request->rq_method_name, sip->sip_call_id->i_id, p->who);
+	trace_unknown_peer(srv, sip, p);
+	return 403;
+}
+
+/*
+ * The name of a header that makes the request unusable, or NULL: a second
+ * instance of a single-value header (sofia-sip files it among the errors;
+ * the critical ones, From, To, Call-ID, CSeq, Via and Content-Length, it
+ * refuses itself), or a malformed header sipmed reads. Other malformed
+ * headers are ignored, as RFC 3261 8.2 asks of headers a UAS does not need.
+ */
+static const char *
+bad_header(const sip_t *sip)
+{
+	static const char *needed[] = { "Max-Forwards", "Content-Type", "Privacy" };
+
+	for (const sip_error_t *e = sip->sip_error; e != NULL; e = e->er_next) {
+		const msg_hclass_t *hc = e->er_common->h_class;
+
+		if (hc != sip_error_class)
+			return hc->hc_name;	/* a duplicate of a known header */
+		for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+			if (e->er_name != NULL && strcasecmp(e->er_name, needed[i]) == 0)
+				return needed[i];
+	}
+	return NULL;
+}
+
+/* A Request-URI sipmed can act on: sip:, sips: or tel:. */
+static bool
+scheme_supported(const url_t *u)
+{
+	return u->url_type == url_sip || u->url_type == url_sips || u->url_type == url_tel;
+}
+
 /* Requests outside any dialog. */
 static int
 default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
     const sip_t *sip)
 {
 	struct server *srv = (struct server *)magic;
+	const char *bad;
 	struct peer peer;
 	msg_t *msg;
 
@@ -193,11 +268,25 @@ default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	msg = nta_incoming_getrequest(irq);
 	server_identify(srv, srv->conf, msg, &peer);
 	msg_destroy(msg);
-	if (peer.kind == PEER_UNKNOWN) {
-		log_warnx("%s %s from %s, which is no configured peer: refused with 403",
-		    sip->sip_request->rq_method_name, sip->sip_call_id->i_id, peer.who);
-		trace_unknown_peer(srv, sip, &peer);
-		return 403;
+	if (peer.kind == PEER_UNKNOWN)
+		return refuse_unknown(srv, irq, sip, &peer);
+	if (!server_peer_admits(srv, &peer)) {
+		stats_add(srv->stats, STATS_RATE_LIMITED, peer.kind == PEER_POOL ? "pool" :
+		    peer.trunk->name);
+		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
+		    SIPTAG_RETRY_AFTER_STR("1"), TAG_END());
+		return 0;
+	}
+	if ((bad = bad_header(sip)) != NULL) {
+		char phrase[96];
+
+		snprintf(phrase, sizeof(phrase), "Bad %s Header", bad);
+		nta_incoming_treply(irq, 400, phrase, TAG_END());
+		return 0;
+	}
+	if (!scheme_supported(sip->sip_request->rq_url)) {
+		nta_incoming_treply(irq, SIP_416_UNSUPPORTED_URI, TAG_END());
+		return 0;
 	}
 	switch (sip->sip_request->rq_method) {
 	case sip_method_options:
@@ -245,7 +334,9 @@ listener_tags(const struct conf *c, const char *uri, const char *dir, tagi_t tag
 	const struct conf_tls *t = &c->tls;
 
 	if (!conf_is_sips(uri)) {
-		tags[0].t_tag = NULL;
+		/* TCP: a message that stops half-way closes its connection */
+		tags[0] = (tagi_t){ TPTAG_TIMEOUT(c->server.message_timeout * 1000) };
+		tags[1] = (tagi_t){ TAG_END() };
 		return;
 	}
 	tags[0] = (tagi_t){ TPTAG_CERTIFICATE(dir) };
@@ -288,7 +379,8 @@ add_listeners(struct server *srv, const struct conf *c)
 		if (srv->agent == NULL) {
 			srv->agent = nta_agent_create(srv->root, URL_STRING_MAKE(uri), NULL, NULL,
 			    NTATAG_UA(1), NTATAG_SERVER_RPORT(1), NTATAG_CLIENT_RPORT(1),
-			    NTATAG_MERGE_482(1), TAG_NEXT(tags));
+			    NTATAG_MERGE_482(1), NTATAG_MAXSIZE(c->server.max_message_size),
+			    TAG_NEXT(tags));
 			if (srv->agent == NULL)
 				rc = -1;
 		} else if (nta_agent_add_tport(srv->agent, URL_STRING_MAKE(uri),
@@ -304,6 +396,74 @@ add_listeners(struct server *srv, const struct conf *c)
 		tls_sofia_dir_remove(dir);
 	return rc;
 }
+
+/* Whether addr is where a peer on a plain transport sends from. */
+static bool
+address_is_peer(const struct conf *c, const char *addr)
+{
+	if (!conf_is_sips(c->pool.address) && addr_matches(&c->pool.source_addresses, addr))
+		return true;
+	for (size_t i = 0; i < c->ntrunks; i++)
+		if (!conf_is_sips(c->trunks[i].address) &&
+		    addr_matches(&c->trunks[i].source_addresses, addr))
+			return true;
+	return false;
+}
+
+#ifdef SOFIA_SIP_SIPMED_RECV_FILTER
+/*
+ * Requests on plain transports from an address that is no configured
+ * peer: unknown_peer_rate a second per address go on (and get 403), the
+ * rest of a flood is dropped here, before nta makes a transaction. Over
+ * TLS the certificate says who a peer is, and connections are limited
+ * per address when they are accepted.
+ */
+static int
+recv_filter(void *arg, tport_t *tp, msg_t *msg)
+{
+	struct server *srv = (struct server *)arg;
+	sip_t const *sip = sip_object(msg);
+	char addr[64];
+
+	if (sip == NULL || sip->sip_request == NULL || tport_has_tls(tp))
+		return 0;
+	source_address(msg, addr, sizeof(addr));
+	if (address_is_peer(srv->conf, addr) || unknown_peer_admitted(srv, addr))
+		return 0;
+	stats_add(srv->stats, STATS_UNKNOWN_PEERS, "dropped (over unknown_peer_rate)");
+	return 1;
+}
+#endif
+
+#ifdef SOFIA_SIP_SIPMED_ACCEPT_HOOK
+/*
+ * A connection just accepted from su, with n others from its address
+ * open: over max_connections_per_address it is closed before its TLS
+ * handshake (logged once a second at most, counted always).
+ */
+static int
+accept_hook(void *arg, su_sockaddr_t const *su, unsigned n)
+{
+	struct server *srv = (struct server *)arg;
+	unsigned max = srv->conf->server.max_connections_per_address;
+	static time_t logged;
+	char addr[64] = "?";
+
+	if (max == 0 || n < max)
+		return 0;
+	stats_add(srv->stats, STATS_CONNECTIONS_REFUSED, "over max_connections_per_address");
+	if (logged != time(NULL)) {
+		logged = time(NULL);
+		if (su->su_family == AF_INET6)
+			inet_ntop(AF_INET6, &su->su_sin6.sin6_addr, addr, sizeof(addr));
+		else
+			inet_ntop(AF_INET, &su->su_sin.sin_addr, addr, sizeof(addr));
+		log_warnx("a connection from %s refused: it has %u open "
+		    "(max_connections_per_address)", addr, n);
+	}
+	return -1;
+}
+#endif
 
 int
 server_start(struct server *srv, su_root_t *root, struct conf *c)
@@ -328,6 +488,12 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 	if (srv->agent == NULL)
 		return 0;
 	trace_attach(srv->trace, srv->agent);
+#ifdef SOFIA_SIP_SIPMED_ACCEPT_HOOK
+	tport_set_accept_hook(nta_agent_tports(srv->agent), accept_hook, srv);
+#endif
+#ifdef SOFIA_SIP_SIPMED_RECV_FILTER
+	tport_set_recv_filter(nta_agent_tports(srv->agent), recv_filter, srv);
+#endif
 	m = nta_agent_contact(srv->agent);
 	srv->contact = sip_contact_dup(srv->home, m);
 	srv->default_leg = nta_leg_tcreate(srv->agent, default_leg_cb,

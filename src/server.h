@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/queue.h>
+#include <time.h>
 
 #include <sofia-sip/su_wait.h>
 #include <sofia-sip/nta.h>
@@ -25,6 +26,14 @@ struct rr_counter;
 struct trace;
 struct stats;
 
+/* Recent requests from one unknown address (server.c). */
+struct flood_slot {
+	char addr[64];
+	time_t second;
+	unsigned count;
+};
+#define SERVER_FLOOD_SLOTS 1024
+
 struct server {
 	su_home_t home[1];
 	su_root_t *root;
@@ -38,6 +47,7 @@ struct server {
 	bool stopping;			/* draining: no new call */
 	struct trace *trace;		/* trace.h */
 	struct stats *stats;		/* stats.h */
+	struct flood_slot flood[SERVER_FLOOD_SLOTS];	/* unknown addresses */
 	struct peer_health *health;	/* trunks.c: the pool, then each trunk */
 	size_t nhealth;
 	struct rr_counter *rr;		/* trunks.c: one per route of conf */
@@ -80,6 +90,11 @@ void server_trunks_free(struct server *);
 void server_order_trunks(struct server *, struct route_choice *, size_t n);
 /* Writes each peer's health (sipmed's trunks command). */
 void server_trunks_write(const struct server *, FILE *);
+/*
+ * Whether a request outside any dialog from peer p (the pool or a trunk)
+ * is within its max_request_rate; counts it when it is.
+ */
+bool server_peer_admits(struct server *, const struct peer *p);
 /* Whether OPTIONS pings found the pool down. */
 bool server_pool_down(const struct server *);
 

@@ -28,6 +28,9 @@ static const char *table_titles[STATS_NTABLES] = {
 	"failed calls by status sent to the caller",
 	"trunk attempts that failed (before failover or final)",
 	"rule hits",
+	"requests from unknown peers",
+	"requests refused over max_request_rate (503)",
+	"connections refused",
 };
 
 struct stats *

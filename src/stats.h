@@ -21,6 +21,9 @@ enum stats_table {
 	STATS_FAILED_BY_STATUS,
 	STATS_TRUNK_ATTEMPTS_FAILED,
 	STATS_RULE_HITS,
+	STATS_UNKNOWN_PEERS,		/* "answered 403" or "dropped" */
+	STATS_RATE_LIMITED,		/* by peer: over max_request_rate */
+	STATS_CONNECTIONS_REFUSED,	/* at accept */
 	STATS_NTABLES,
 };
 

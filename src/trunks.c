@@ -27,9 +27,12 @@ struct peer_health {
 	const struct trunk *trunk;	/* in srv->conf; NULL for the pool */
 	struct peer_link link;		/* in srv->conf */
 	unsigned interval, max_misses;
+	unsigned rate;			/* max_request_rate; 0: no limit */
 	bool down;
 	unsigned misses;
 	time_t since;			/* when down last changed; 0: never pinged */
+	double tokens;			/* max_request_rate: requests it may send now */
+	struct timespec refilled;
 	char last[96];			/* the last ping's result, for sipmedctl */
 	su_timer_t *timer;
 	nta_outgoing_t *ping;		/* the ping awaiting its answer */
@@ -136,16 +139,22 @@ health_init(struct server *srv, struct peer_health *h, const struct trunk *t,
 		snprintf(h->name, sizeof(h->name), "trunk %s", t->name);
 		h->interval = t->options_interval;
 		h->max_misses = t->options_misses;
+		h->rate = t->max_request_rate;
 	} else {
 		snprintf(h->name, sizeof(h->name), "pool");
 		h->interval = c->pool.options_interval;
 		h->max_misses = c->pool.options_misses;
+		h->rate = c->pool.max_request_rate;
 	}
+	h->tokens = h->rate;
+	clock_gettime(CLOCK_MONOTONIC, &h->refilled);
 	for (size_t j = 0; j < nold; j++)
 		if (strcmp(old[j].name, h->name) == 0) {
 			h->down = old[j].down;
 			h->misses = old[j].misses;
 			h->since = old[j].since;
+			h->tokens = old[j].tokens;
+			h->refilled = old[j].refilled;
 			memcpy(h->last, old[j].last, sizeof(h->last));
 		}
 	if (h->interval == 0 || srv->agent == NULL) {
@@ -279,4 +288,34 @@ server_trunks_write(const struct server *srv, FILE *f)
 	fprintf(f, "%-24s %-40s %s\n", "PEER", "ADDRESS", "STATE");
 	for (size_t i = 0; i < srv->nhealth; i++)
 		health_write(&srv->health[i], f);
+}
+
+/*
+ * A token bucket per peer: rate requests a second, bursts of up to one
+ * second's worth. Kept by name, like health, so a reload does not refill
+ * it.
+ */
+bool
+server_peer_admits(struct server *srv, const struct peer *p)
+{
+	struct peer_health *h = NULL;
+	struct timespec now;
+	double elapsed;
+
+	for (size_t i = 0; i < srv->nhealth && h == NULL; i++)
+		if (p->kind == PEER_POOL ? i == 0 : srv->health[i].trunk == p->trunk)
+			h = &srv->health[i];
+	if (h == NULL || h->rate == 0)
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	elapsed = (double)(now.tv_sec - h->refilled.tv_sec) +
+	    (double)(now.tv_nsec - h->refilled.tv_nsec) / 1e9;
+	h->refilled = now;
+	h->tokens += elapsed * h->rate;
+	if (h->tokens > h->rate)
+		h->tokens = h->rate;
+	if (h->tokens < 1)
+		return false;
+	h->tokens -= 1;
+	return true;
 }

@@ -62,11 +62,29 @@ test_hints(void)
 	hint_is("(\\d{10})", "", 10, SIZE_MAX);
 	hint_is("^(?=1)\\d+$", "", 1, SIZE_MAX);
 	hint_is("^\\d+\\b", "", 1, SIZE_MAX);
+	/* fuzz_rules: an empty branch after the end anchor matches anything */
+	hint_is("^(K)$|", "", 0, SIZE_MAX);
+	ok(first_has("^(K)$|", '+'), "^(K)$| may start with anything");
 	ok(first_has("^[3-7]\\d$", '5') && !first_has("^[3-7]\\d$", '8'),
 	    "[3-7] starts with 3 to 7 only");
 	ok(first_has("^1?[2-9]$", '1') && first_has("^1?[2-9]$", '2') &&
 	    !first_has("^1?[2-9]$", '0'), "an optional first digit adds to the next");
 	ok(first_has("^[^0]\\d$", 'x'), "a negated class may start with anything");
+}
+
+/* fuzz_rules found it: the index must not require 'K' of "^(K)$|". */
+static void
+test_empty_branch_after_anchor(void)
+{
+	struct ruleset *rs = ruleset_new(home, "fuzz");
+	const struct rule *r = NULL;
+	char err[256], out[RULE_OUT_MAX], lout[RULE_OUT_MAX];
+
+	ruleset_add(rs, "r0", "^(K)$|||", "<$0>", 0, err, sizeof(err));
+	ruleset_build(rs);
+	is_int(ruleset_apply(rs, "+1503", 5, out, sizeof(out), &r),
+	    ruleset_apply_linear(rs, "+1503", 5, lout, sizeof(lout), &r),
+	    "an empty branch after $: indexed lookup matches as the linear scan does");
 }
 
 /* A deterministic generator, so a failure is reproducible. */
@@ -185,6 +203,7 @@ main(void)
 {
 	test_hints();
 	test_first_match_across_lists();
+	test_empty_branch_after_anchor();
 	test_random_sets();
 	su_home_deinit(home);
 	return tap_done();

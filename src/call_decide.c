@@ -1,0 +1,103 @@
+/*
+ * call_decide: from a parsed INVITE and the peer that sent it to the
+ * decision. Reads the request only; sends nothing and keeps nothing.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sofia-sip/sip_extra.h>
+#include <sofia-sip/url.h>
+
+#include "call_decide.h"
+
+/*
+ * The number in a sip: or tel: URI: the user part of a sip: URI or the
+ * number of a tel: URI (sofia-sip parses both into url_user), with ;ext=
+ * kept and other parameters (user=phone lives on the URI, phone-context
+ * in a sip: URI's user part or a tel: URI's parameters) dropped.
+ */
+static void
+uri_number(const url_t *u, char *out, size_t outlen)
+{
+	const char *s = u->url_user;
+	char ext[32];
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (s == NULL)
+		return;
+	while (*s != '\0' && n + 1 < outlen) {
+		if (*s == ';') {
+			if (strncmp(s, ";ext=", 5) != 0) {
+				s = strchr(s + 1, ';');
+				if (s == NULL)
+					break;
+				continue;
+			}
+		}
+		out[n++] = *s++;
+	}
+	out[n] = '\0';
+	/* tel:+15033127000;ext=7002: the extension is a URI parameter */
+	if (u->url_type == url_tel && u->url_params != NULL &&
+	    url_param(u->url_params, "ext", ext, sizeof(ext)) > 0)
+		snprintf(out + n, outlen - n, ";ext=%s", ext);
+}
+
+bool
+call_trusts_pai(const struct conf *c, const struct trunk *t)
+{
+	return t != NULL ? t->forward_pai : c->pool.trust_pai;
+}
+
+const sip_p_asserted_identity_t *
+call_trusted_pai(const struct conf *c, const struct trunk *t, const sip_t *sip)
+{
+	const sip_p_asserted_identity_t *pai = sip_p_asserted_identity(sip);
+
+	return pai != NULL && call_trusts_pai(c, t) ? pai : NULL;
+}
+
+/* The calling party's URL: P-Asserted-Identity from a trusted peer, else From. */
+static const url_t *
+calling_url(const struct conf *c, const struct peer *p, const sip_t *sip)
+{
+	const sip_p_asserted_identity_t *pai = call_trusted_pai(c, p->trunk, sip);
+
+	return pai != NULL ? pai->paid_url : sip->sip_from->a_url;
+}
+
+/* Lync and most gateways mark a restricted caller ID with an anonymous From. */
+bool
+call_caller_private(const sip_t *sip)
+{
+	const url_t *f = sip->sip_from->a_url;
+	msg_param_t const *v = sip->sip_privacy ? sip->sip_privacy->priv_values : NULL;
+
+	/* sofia-sip merges every Privacy header line into one value list */
+	for (; v != NULL && *v != NULL; v++)
+		if (strcasecmp(*v, "id") == 0 || strcasecmp(*v, "header") == 0 ||
+		    strcasecmp(*v, "user") == 0)
+			return true;
+	return (f->url_user != NULL && strcasecmp(f->url_user, "anonymous") == 0) ||
+	    (f->url_host != NULL && strcasecmp(f->url_host, "anonymous.invalid") == 0);
+}
+
+void
+call_decide(const struct conf *c, const struct peer *p, const sip_t *sip,
+    struct decision *d, char called[CALL_CALLED_MAX], char calling[CALL_CALLING_MAX],
+    const struct dtrace *dt)
+{
+	const url_t *cu = calling_url(c, p, sip);
+
+	uri_number(sip->sip_request->rq_url, called, CALL_CALLED_MAX);
+	if (p->kind == PEER_TRUNK) {
+		uri_number(cu, calling, CALL_CALLING_MAX);
+		decide_inbound(c, p->trunk, called, calling, d, dt);
+	} else {
+		snprintf(calling, CALL_CALLING_MAX, "sip:%s@%s", cu->url_user ? cu->url_user : "",
+		    cu->url_host ? cu->url_host : "");
+		decide_outbound(c, calling, called, d, dt);
+	}
+}

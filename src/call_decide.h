@@ -1,0 +1,42 @@
+/*
+ * call_decide: what call processing reads from an INVITE before a call
+ * exists: the called and calling numbers in its URIs, whether its
+ * P-Asserted-Identity is believed, whether the caller asked for privacy,
+ * and the decision (decide.c) for it. Kept apart from the call's life
+ * (call.c) so that the path from a parsed request to the decision can be
+ * tested and fuzzed without a running agent.
+ */
+#ifndef SIPMED_CALL_DECIDE_H
+#define SIPMED_CALL_DECIDE_H
+
+#include <stdbool.h>
+
+#include <sofia-sip/sip.h>
+
+#include "decide.h"
+#include "server.h"
+
+#define CALL_CALLED_MAX 128
+#define CALL_CALLING_MAX 512
+
+/*
+ * Decides the INVITE sip (it has a Request-URI and a From, as nta makes
+ * sure) from peer p. called and calling get the numbers as the request
+ * had them (for a call from the pool, calling is the caller's URI).
+ */
+void call_decide(const struct conf *, const struct peer *p, const sip_t *sip,
+    struct decision *d, char called[CALL_CALLED_MAX], char calling[CALL_CALLING_MAX],
+    const struct dtrace *);
+
+/* Whether P-Asserted-Identity from trunk t (NULL: the pool) is believed. */
+bool call_trusts_pai(const struct conf *, const struct trunk *t);
+/* The request's P-Asserted-Identity when it is believed, else NULL. */
+const sip_p_asserted_identity_t *call_trusted_pai(const struct conf *,
+    const struct trunk *t, const sip_t *sip);
+/*
+ * Whether the caller asked to hide who it is (RFC 3323/3325): a Privacy
+ * header with id, header or user, or an anonymous From.
+ */
+bool call_caller_private(const sip_t *sip);
+
+#endif

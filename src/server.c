@@ -88,6 +88,24 @@ identify_by_certificate(const struct conf *c, su_strlst_t const *names, struct p
 		}
 }
 
+/*
+ * Who sends from addr on a plain transport: the pool, a trunk (*tp set),
+ * or nobody. Peers whose address is sips: are never known that way.
+ */
+static enum peer_kind
+peer_by_address(const struct conf *c, const char *addr, const struct trunk **tp)
+{
+	if (!conf_is_sips(c->pool.address) && addr_matches(&c->pool.source_addresses, addr))
+		return PEER_POOL;
+	for (size_t i = 0; i < c->ntrunks; i++)
+		if (!conf_is_sips(c->trunks[i].address) &&
+		    addr_matches(&c->trunks[i].source_addresses, addr)) {
+			*tp = &c->trunks[i];
+			return PEER_TRUNK;
+		}
+	return PEER_UNKNOWN;
+}
+
 /* The source address of a received message, as text ("?" when unknown). */
 static void
 source_address(msg_t *msg, char *buf, size_t len)
@@ -118,19 +136,7 @@ server_identify(const struct server *srv, const struct conf *c, msg_t *msg,
 		identify_by_certificate(c, tport_delivered_from_subjects(tports, msg), out);
 		return;
 	}
-	/* plain transports: by source address, and only peers not on sips: */
-	if (!conf_is_sips(c->pool.address) &&
-	    addr_matches(&c->pool.source_addresses, out->addr)) {
-		out->kind = PEER_POOL;
-		return;
-	}
-	for (size_t i = 0; i < c->ntrunks; i++)
-		if (!conf_is_sips(c->trunks[i].address) &&
-		    addr_matches(&c->trunks[i].source_addresses, out->addr)) {
-			out->kind = PEER_TRUNK;
-			out->trunk = &c->trunks[i];
-			return;
-		}
+	out->kind = peer_by_address(c, out->addr, &out->trunk);
 }
 
 bool
@@ -210,8 +216,7 @@ unknown_peer_admitted(struct server *srv, const char *addr)
 
 /* Refuses a request from no configured peer (recv_filter let it by). */
 static int
-refuse_unknown(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
-    const struct peer *p)
+refuse_unknown(struct server *srv, const sip_t *sip, const struct peer *p)
 {
 	stats_add(srv->stats, STATS_UNKNOWN_PEERS, "answered 403");
 	log_warnx("%s %s from %s, which is no configured peer: refused with 403",
@@ -269,7 +274,7 @@ default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	server_identify(srv, srv->conf, msg, &peer);
 	msg_destroy(msg);
 	if (peer.kind == PEER_UNKNOWN)
-		return refuse_unknown(srv, irq, sip, &peer);
+		return refuse_unknown(srv, sip, &peer);
 	if (!server_peer_admits(srv, &peer)) {
 		stats_add(srv->stats, STATS_RATE_LIMITED, peer.kind == PEER_POOL ? "pool" :
 		    peer.trunk->name);
@@ -397,19 +402,6 @@ add_listeners(struct server *srv, const struct conf *c)
 	return rc;
 }
 
-/* Whether addr is where a peer on a plain transport sends from. */
-static bool
-address_is_peer(const struct conf *c, const char *addr)
-{
-	if (!conf_is_sips(c->pool.address) && addr_matches(&c->pool.source_addresses, addr))
-		return true;
-	for (size_t i = 0; i < c->ntrunks; i++)
-		if (!conf_is_sips(c->trunks[i].address) &&
-		    addr_matches(&c->trunks[i].source_addresses, addr))
-			return true;
-	return false;
-}
-
 #ifdef SOFIA_SIP_SIPMED_RECV_FILTER
 /*
  * Requests on plain transports from an address that is no configured
@@ -423,12 +415,14 @@ recv_filter(void *arg, tport_t *tp, msg_t *msg)
 {
 	struct server *srv = (struct server *)arg;
 	sip_t const *sip = sip_object(msg);
+	const struct trunk *t;
 	char addr[64];
 
 	if (sip == NULL || sip->sip_request == NULL || tport_has_tls(tp))
 		return 0;
 	source_address(msg, addr, sizeof(addr));
-	if (address_is_peer(srv->conf, addr) || unknown_peer_admitted(srv, addr))
+	if (peer_by_address(srv->conf, addr, &t) != PEER_UNKNOWN ||
+	    unknown_peer_admitted(srv, addr))
 		return 0;
 	stats_add(srv->stats, STATS_UNKNOWN_PEERS, "dropped (over unknown_peer_rate)");
 	return 1;

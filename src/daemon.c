@@ -90,7 +90,9 @@ same_listeners(const struct conf *a, const struct conf *b)
 {
 	const struct conf_tls *x = &a->tls, *y = &b->tls;
 
-	if (a->server.listen.n != b->server.listen.n)
+	if (a->server.listen.n != b->server.listen.n ||
+	    a->server.message_timeout != b->server.message_timeout ||
+	    a->server.max_message_size != b->server.max_message_size)
 		return false;
 	for (size_t i = 0; i < a->server.listen.n; i++)
 		if (strcmp(a->server.listen.v[i], b->server.listen.v[i]) != 0)
@@ -133,8 +135,9 @@ daemon_reload(struct daemon *d, FILE *out)
 		return -1;
 	}
 	if (!same_listeners(d->srv.conf, n))
-		tell(out, "reload of %s: server.listen and tls changes take effect at the next "
-		    "start; the listeners keep their settings", d->path);
+		tell(out, "reload of %s: changes to server.listen, message_timeout, "
+		    "max_message_size and the tls group take effect at the next start; the "
+		    "listeners keep their settings", d->path);
 	if (!same_str(d->srv.conf->control.socket, n->control.socket))
 		tell(out, "reload of %s: a control.socket change takes effect at the next start",
 		    d->path);

@@ -4,8 +4,14 @@
 # the scenarios of tests/sip/scenarios with their templates filled in
 # (scenario), sipp peers (callee in the background, caller waited for,
 # flow_ok to judge both), and whole flows: inbound, outbound and refused
-# calls.
+# calls; sipmedctl on the test's control socket (ctl, wait_call_up).
 sipmed_pid=""
+ctl() { "$top_builddir/sipmedctl/sipmedctl" -s "$work/sipmed.sock" "$@"; }
+# wait_call_up: until sipmed has a call up (at most 2 s)
+wait_call_up() {
+	i=0
+	until ctl calls | grep -q ": up" || [ $i -gt 40 ]; do sleep 0.05; i=$((i + 1)); done
+}
 
 # start_sipmed TRANSPORT [GW_FLAGS]: sipmed on the test deployment
 start_sipmed() {

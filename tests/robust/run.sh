@@ -15,7 +15,6 @@ gw_port=$((port + 20))
 certs="$work/certs"
 robust="$top_srcdir/tests/robust"
 "$top_srcdir/scripts/make-certs" "$certs" --test > /dev/null || { echo "Bail out! make-certs"; exit 1; }
-ctl() { "$top_builddir/sipmedctl/sipmedctl" -s "$work/sipmed.sock" "$@"; }
 # py SCRIPT ARGS: a harness; its PASS and FAIL lines become TAP lines
 py() {
 	script=$1
@@ -83,8 +82,7 @@ wait "$pool_pid" 2>/dev/null
 callee callee callee.xml 127.0.0.2 $pool_port udp
 caller caller caller_bye_any.xml 127.0.0.3 $((gw_port + 1)) udp 1234 5035550100 -d 1500 &
 caller_pid=$!
-i=0
-until ctl calls | grep -q ": up" || [ $i -gt 40 ]; do sleep 0.05; i=$((i + 1)); done
+wait_call_up
 kill "$callee_pid" 2>/dev/null
 wait "$callee_pid" 2>/dev/null
 wait "$caller_pid"

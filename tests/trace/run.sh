@@ -12,7 +12,6 @@ gw_port=$((port + 20))
 hep_port=$((port + 39))
 . "$top_srcdir/tests/sipp.sh"
 tr=udp
-ctl() { "$top_builddir/sipmedctl/sipmedctl" -s "$work/sipmed.sock" "$@"; }
 # msgs FLOW...: SIP messages both sipps of each flow sent and received
 msgs() {
 	for f in "$@"; do cat "$work/f$f-caller.msg" "$work/f$f-callee.msg"; done |
@@ -20,6 +19,16 @@ msgs() {
 }
 pcap_count() { tshark -r "$work/trace.pcap" -Y sip 2>/dev/null | wc -l; }
 call_id() { received "$work/f$1-caller.msg" "SIP/2.0 200" | sed -n 's/^Call-ID: *//p' | head -n 1; }
+# held_call SCENARIO [sipp args]: the CEO calls out through gw, and the
+# call is up; the caller runs in the background ($caller_pid)
+held_call() {
+	callee callee callee.xml 127.0.0.3 $gw_port $tr
+	sc=$1
+	shift
+	caller caller "$sc" 127.0.0.2 $((pool_port + 1)) $tr 5035550199 alice@contoso.com "$@" &
+	caller_pid=$!
+	wait_call_up
+}
 hep() {
 	tshark -X lua_script:"$top_srcdir/tests/trace/hep3.lua" -r "$work/hep.pcap" "$@" 2>/dev/null
 }
@@ -94,11 +103,7 @@ check "stats: failures by trunk and by status" sh -c "printf '%s\n' \"\$1\" | gr
 check "stats: rule hits" has "$out" "trunk \"gw\" calling rule \"CEO as secretary\"  *1$"
 ctl trunks > "$work/out"
 check "trunks: the pool and every trunk" sh -c "grep -q '^pool ' '$work/out' && grep -q '^trunk gw2 ' '$work/out'"
-callee callee callee.xml 127.0.0.3 $gw_port $tr
-caller caller caller.xml 127.0.0.2 $((pool_port + 1)) $tr 5035550199 alice@contoso.com -d 1500 &
-caller_pid=$!
-i=0
-until ctl calls | grep -q ": up" || [ $i -gt 40 ]; do sleep 0.05; i=$((i + 1)); done
+held_call caller.xml -d 1500
 out=$(ctl calls)
 check "calls: an active call with both legs" sh -c "printf '%s\n' \"\$1\" | grep -q '^  A leg: from the pool, called 5035550199, calling sip:alice@contoso.com' &&
     printf '%s\n' \"\$1\" | grep -q '^  B leg: to trunk \"gw\", sip:15035550199@127.0.0.3'" - "$out"
@@ -212,11 +217,7 @@ until [ "$(grep -c '^sipmed: configuration ' "$work/sipmed.log")" -ge 3 ] || [ $
 check "SIGHUP reloads too" test "$(grep -c '^sipmed: configuration ' "$work/sipmed.log")" -ge 3
 
 # 5. SIGTERM: calls in progress finish, new ones are refused, then sipmed exits
-callee callee callee.xml 127.0.0.3 $gw_port $tr
-caller caller caller.xml 127.0.0.2 $((pool_port + 1)) $tr 5035550199 alice@contoso.com -d 1500 &
-caller_pid=$!
-i=0
-until ctl calls | grep -q ": up" || [ $i -gt 40 ]; do sleep 0.05; i=$((i + 1)); done
+held_call caller.xml -d 1500
 kill -TERM "$sipmed_pid"
 sleep 0.3
 keep=$flow
@@ -235,11 +236,7 @@ check "and sipmed then exits with no call left" sh -c "! kill -0 $sipmed_pid 2>/
 wait "$sipmed_pid" 2>/dev/null
 
 start_sipmed udp || exit 1
-callee callee callee.xml 127.0.0.3 $gw_port $tr
-caller caller caller_hung_up.xml 127.0.0.2 $((pool_port + 1)) $tr 5035550199 alice@contoso.com &
-caller_pid=$!
-i=0
-until ctl calls | grep -q ": up" || [ $i -gt 40 ]; do sleep 0.05; i=$((i + 1)); done
+held_call caller_hung_up.xml
 kill -TERM "$sipmed_pid"
 wait $caller_pid
 rc=$?
@@ -250,11 +247,7 @@ check "and the log says the limit was reached" grep -q "drain_timeout reached: e
 wait "$sipmed_pid" 2>/dev/null
 
 start_sipmed udp || exit 1
-callee callee callee.xml 127.0.0.3 $gw_port $tr
-caller caller caller_hung_up.xml 127.0.0.2 $((pool_port + 1)) $tr 5035550199 alice@contoso.com &
-caller_pid=$!
-i=0
-until ctl calls | grep -q ": up" || [ $i -gt 40 ]; do sleep 0.05; i=$((i + 1)); done
+held_call caller_hung_up.xml
 kill -TERM "$sipmed_pid"
 sleep 0.3
 kill -TERM "$sipmed_pid"

@@ -70,15 +70,22 @@ pstn_trunk(const struct call *call)
 	return t != NULL ? t->name : NULL;
 }
 
+/* The call's decision trace: NULL unless the trace filter took the call. */
+static const struct dtrace *
+call_steps(const struct call *call)
+{
+	return call->traced ? &call->dtrace : NULL;
+}
+
 void
 call_final(struct call *call, int status)
 {
 	call->answered = true;
 	call->final_status = status;
-	if (call->traced && status < 300)
-		trace_decision(call->srv->trace, call->id, "outcome: answered (%d)", status);
-	else if (call->traced)
-		trace_decision(call->srv->trace, call->id, "outcome: the caller gets %d %s", status,
+	if (status < 300)
+		dtrace_step(call_steps(call), "outcome: answered (%d)", status);
+	else
+		dtrace_step(call_steps(call), "outcome: the caller gets %d %s", status,
 		    decide_reason((unsigned)status));
 }
 
@@ -86,8 +93,7 @@ void
 call_end(struct call *call, const char *why)
 {
 	log_debug("call %s: ended: %s", call->id, why);
-	if (call->traced)
-		trace_decision(call->srv->trace, call->id, "call ended: %s", why);
+	dtrace_step(call_steps(call), "call ended: %s", why);
 	trace_leg_end(call->srv->trace, call->id);
 	trace_leg_end(call->srv->trace, call->b_id);
 	stats_call_done(call->srv->stats, pstn_trunk(call), call->final_status);
@@ -216,18 +222,15 @@ b_failed(struct call *call, int status, int translated, const sip_t *sip)
 
 	if (tk != NULL && !call->answered)
 		stats_add(call->srv->stats, STATS_TRUNK_ATTEMPTS_FAILED, tk->name);
-	if (!call->traced)
-		return;
 	if (sip == NULL || nta_sip_is_internal(sip))
-		trace_decision(call->srv->trace, call->id, "B leg: %s could not be reached: %d",
+		dtrace_step(call_steps(call), "B leg: %s could not be reached: %d",
 		    tk != NULL ? tk->name : "the pool", status);
 	else
-		trace_decision(call->srv->trace, call->id, "B leg: %s answered %d %s%s",
+		dtrace_step(call_steps(call), "B leg: %s answered %d %s%s",
 		    tk != NULL ? tk->name : "the pool", status, sip->sip_status->st_phrase,
 		    translated != status ? " (translated by response_code_rules)" : "");
 	if (translated != status)
-		trace_decision(call->srv->trace, call->id, "response code rules: %d -> %d",
-		    status, translated);
+		dtrace_step(call_steps(call), "response code rules: %d -> %d", status, translated);
 }
 
 static int
@@ -395,8 +398,8 @@ b_target(const struct call *call, struct b_target *t)
 		url_t *u = url_make(home, ch->trunk->address);
 
 		if (u == NULL || decide_trunk_numbers(ch->trunk, ch->route, call->called,
-		    call->calling, &tn, call->traced && (call->attempt > 0 ||
-		    ch->trunk != call->decided_trunk) ? &call->dtrace : NULL) == -1) {
+		    call->calling, &tn, call->attempt > 0 || ch->trunk != call->decided_trunk ?
+		    call_steps(call) : NULL) == -1) {
 			su_home_deinit(home);
 			return -1;
 		}
@@ -500,10 +503,9 @@ b_leg_start(struct call *call, const sip_t *sip)
 	call->b_id = cid->i_id;
 	call->b_uri = su_strdup(call->home, t.ruri);
 	trace_leg(srv->trace, call->b_id, call->id, 'B', call->traced);
-	if (call->traced)
-		trace_decision(srv->trace, call->id, "B leg: INVITE %s to %s via %s, From %s%s%s, "
-		    "Call-ID %s", t.ruri, tk != NULL ? tk->name : "the pool", t.next_hop, t.from,
-		    t.pai[0] ? ", P-Asserted-Identity " : "", t.pai, call->b_id);
+	dtrace_step(call_steps(call), "B leg: INVITE %s to %s via %s, From %s%s%s, "
+	    "Call-ID %s", t.ruri, tk != NULL ? tk->name : "the pool", t.next_hop, t.from,
+	    t.pai[0] ? ", P-Asserted-Identity " : "", t.pai, call->b_id);
 	/* the INVITE's identity is sipmed's own (b_target), never a copy */
 	hdrmap_tags(home, sip, call->hdr_flags[SIDE_A] & ~HDRMAP_TRUST_PAI, tags);
 	call->b_invite = nta_outgoing_tcreate(call->leg[SIDE_B], b_invite_cb,
@@ -543,10 +545,9 @@ fail_over(struct call *call, int status)
 	while (!sent && call->attempt + 1 < call->nchoices) {
 		log_debug("call %s: trunk %s failed (%d): failing over", call->id,
 		    call->choices[call->attempt].trunk->name, status);
-		if (call->traced)
-			trace_decision(call->srv->trace, call->id, "failover: trunk \"%s\" failed "
-			    "with %d, trying trunk \"%s\"", call->choices[call->attempt].trunk->name,
-			    status, call->choices[call->attempt + 1].trunk->name);
+		dtrace_step(call_steps(call), "failover: trunk \"%s\" failed with %d, trying "
+		    "trunk \"%s\"", call->choices[call->attempt].trunk->name, status,
+		    call->choices[call->attempt + 1].trunk->name);
 		call_forks_free(call);
 		nta_leg_destroy(call->leg[SIDE_B]);
 		call->leg[SIDE_B] = NULL;
@@ -567,10 +568,8 @@ failover_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 		return;
 	/* nta CANCELs it, absorbs the 487, and releases a 2xx that crosses */
 	stats_add(call->srv->stats, STATS_TRUNK_ATTEMPTS_FAILED, call->trunk[SIDE_B]->name);
-	if (call->traced)
-		trace_decision(call->srv->trace, call->id, "B leg: %s gave no provisional answer in "
-		    "%u s (fast failover)", call->trunk[SIDE_B]->name,
-		    call->trunk[SIDE_B]->failover_timeout);
+	dtrace_step(call_steps(call), "B leg: %s gave no provisional answer in %u s "
+	    "(fast failover)", call->trunk[SIDE_B]->name, call->trunk[SIDE_B]->failover_timeout);
 	nta_outgoing_cancel(call->b_invite);
 	nta_outgoing_destroy(call->b_invite);
 	call->b_invite = NULL;

@@ -9,7 +9,7 @@
 void
 dtrace_step(const struct dtrace *t, const char *fmt, ...)
 {
-	char line[512];
+	char line[1024];	/* as long as a trace record's line */
 	va_list ap;
 
 	if (t == NULL || t->step_f == NULL)

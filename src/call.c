@@ -100,6 +100,7 @@ call_end(struct call *call, const char *why)
 	call_relays_abort(call);
 	su_timer_destroy(call->invite_timer);
 	su_timer_destroy(call->failover_timer);
+	su_timer_destroy(call->ack_timer);
 	if (call->b_invite != NULL)
 		nta_outgoing_destroy(call->b_invite);
 	call_pracks_drop(call);

@@ -43,7 +43,9 @@ struct call {
 	nta_leg_t *leg[2];
 	nta_incoming_t *a_invite;	/* until A's ACK (2xx) or the final answer */
 	nta_outgoing_t *b_invite;	/* until its final response or A's ACK */
-	nta_outgoing_t *ack[2];		/* the last ACK sent on each leg */
+	nta_outgoing_t *ack[2];		/* the last ACK sent on each leg, kept
+					   for ACK_KEEP_MS to answer 2xx resends */
+	su_timer_t *ack_timer;		/* drops ack[] ACK_KEEP_MS after the last */
 	uint32_t invite_cseq[2];	/* CSeq of the last INVITE sent on each leg */
 	unsigned hdr_flags[2];		/* hdrmap flags for what each side sends */
 	const struct trunk *trunk[2];	/* the trunk on each side; NULL: the pool */

@@ -61,6 +61,27 @@ call_relays_abort(struct call *call)
 	}
 }
 
+/*
+ * A 2xx is resent until its ACK arrives, for at most 64*T1 (RFC 3261
+ * 13.3.1.4): after that no resend can come, and a kept ACK is only memory
+ * (about 4 KB a call, most of what a call holds while it is up).
+ */
+#define ACK_KEEP_MS (64 * 500)
+
+static void
+acks_expire(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct call *call = (struct call *)arg;
+
+	(void)magic;
+	(void)t;
+	for (int i = 0; i < 2; i++)
+		if (call->ack[i] != NULL) {
+			nta_outgoing_destroy(call->ack[i]);
+			call->ack[i] = NULL;
+		}
+}
+
 void
 call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
 {
@@ -74,6 +95,9 @@ call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
 	    NULL, SIPTAG_CSEQ(sip_cseq_create(home, call->invite_cseq[to], SIP_METHOD_ACK)),
 	    TAG_NEXT(tags));
 	su_home_deinit(home);
+	if (call->ack_timer == NULL)
+		call->ack_timer = su_timer_create(su_root_task(call->srv->root), ACK_KEEP_MS);
+	su_timer_set(call->ack_timer, acks_expire, (su_timer_arg_t *)call);
 }
 
 static bool

@@ -47,7 +47,7 @@ struct rule {
 	const char *pattern;
 	const char *translation;
 	pcre2_code *code;
-	bool jit;
+	enum { JIT_NOT_YET, JIT_ON, JIT_REFUSED } jit;
 	bool anchored;
 	uint32_t ngroups;
 	struct tok *toks;
@@ -254,8 +254,7 @@ rule_compile(su_home_t *home, const char *name, const char *pattern,
 		    (char *)msg, (size_t)erroff);
 		return NULL;
 	}
-	/* JIT may be refused (W^X hardening): the interpreter still works. */
-	r->jit = pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE) == 0;
+	/* JIT compiling waits for the rule's first use (rule_exec) */
 	pcre2_pattern_info(r->code, PCRE2_INFO_CAPTURECOUNT, &r->ngroups);
 	pcre2_pattern_info(r->code, PCRE2_INFO_MINLENGTH, &minlen);
 	r->anchored = pattern_is_anchored(pattern);
@@ -285,6 +284,18 @@ rule_free(struct rule *r)
 	}
 }
 
+/*
+ * JIT-compiles r at its first use. Compiling every rule at load took more
+ * than a third of loading a 100,000-rule plan, and its machine code most
+ * of the plan's memory, for rules many of which a given day never uses.
+ * JIT may be refused (W^X hardening): the interpreter still works.
+ */
+static void
+rule_jit(struct rule *r)
+{
+	r->jit = pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE) == 0 ? JIT_ON : JIT_REFUSED;
+}
+
 static int
 rule_exec(const struct rule *r, const char *subject, size_t len, pcre2_match_data *md)
 {
@@ -292,7 +303,9 @@ rule_exec(const struct rule *r, const char *subject, size_t len, pcre2_match_dat
 
 	if (md == NULL)
 		return -1;
-	if (r->jit)
+	if (r->jit == JIT_NOT_YET)
+		rule_jit((struct rule *)r);	/* state of the compiled form only */
+	if (r->jit == JIT_ON)
 		rc = pcre2_jit_match(r->code, (PCRE2_SPTR)subject, len, 0, 0, md, NULL);
 	else
 		rc = pcre2_match(r->code, (PCRE2_SPTR)subject, len, 0, 0, md, NULL);
@@ -376,5 +389,5 @@ const char *rule_name(const struct rule *r) { return r->name; }
 const char *rule_pattern(const struct rule *r) { return r->pattern; }
 const char *rule_translation(const struct rule *r) { return r->translation; }
 bool rule_is_anchored(const struct rule *r) { return r->anchored; }
-bool rule_is_jit(const struct rule *r) { return r->jit; }
+bool rule_is_jit(const struct rule *r) { return r->jit == JIT_ON; }
 const struct rule_hint *rule_hint(const struct rule *r) { return &r->hint; }

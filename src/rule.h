@@ -1,6 +1,7 @@
 /*
  * rule: one Lync rule, a .NET-style regular expression Pattern and a .NET
- * substitution Translation, compiled once with PCRE2 (JIT when available).
+ * substitution Translation, compiled once with PCRE2 (JIT-compiled at its
+ * first use, where the system allows JIT).
  * Used for dial plan normalization rules, trunk called/calling number
  * translation rules and, pattern only, voice route number patterns.
  *

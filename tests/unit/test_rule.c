@@ -111,7 +111,9 @@ test_pattern_only_and_limits(void)
 	    "a result longer than the output buffer is an error, not a truncation");
 	rule_free(r);
 	r = rule_compile(home, "jit", "^(\\d)$", "$1", 0, err, sizeof(err));
-	ok(r != NULL, "rules compile (JIT when the system allows it: %s)",
+	ok(r != NULL && !rule_is_jit(r), "a rule is not JIT-compiled before its first use");
+	is_int(rule_apply(r, "7", 1, out, sizeof(out)), 1, "its first use matches");
+	ok(r != NULL, "and it is JIT compiled when the system allows it (%s)",
 	    r && rule_is_jit(r) ? "JIT" : "interpreter");
 	rule_free(r);
 }

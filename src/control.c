@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE	/* struct ucred, accept4 */
 #include <errno.h>
+#include <stddef.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ struct conn {
 	size_t inlen;
 	char *out;			/* the answer, being written */
 	size_t outlen, outpos;
+	bool later;			/* the command answers later */
 	struct conn *next;
 };
 
@@ -54,7 +56,8 @@ conn_close(struct conn *c)
 	while (*p != c)
 		p = &(*p)->next;
 	*p = c->next;
-	su_root_deregister(c->ctl->root, c->index);
+	if (c->index != -1)
+		su_root_deregister(c->ctl->root, c->index);
 	close(c->fd);
 	free(c->out);
 	free(c);
@@ -111,6 +114,14 @@ conn_run(struct conn *c)
 	}
 	fclose(f);
 	c->outlen = 0;
+	if (status == CONTROL_LATER) {
+		/* off the event loop until the answer: a hang-up must not free c */
+		free(body);
+		su_root_deregister(c->ctl->root, c->index);
+		c->index = -1;
+		c->later = true;
+		return;
+	}
 	if (body != NULL && (c->out = malloc(bodylen + 16)) != NULL)
 		c->outlen = (size_t)snprintf(c->out, 16, "%d\n", status);
 	if (c->out != NULL) {
@@ -167,9 +178,41 @@ conn_cb(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 	} else {
 		*nl = '\0';
 		conn_run(c);
+		if (c->later)
+			return 0;
 	}
 	conn_write(c);
 	return 0;
+}
+
+struct control_later *
+control_later(const struct control_peer *who)
+{
+	return (struct control_later *)((char *)who - offsetof(struct conn, who));
+}
+
+void
+control_answer(struct control_later *l, int status, const char *text, size_t len)
+{
+	struct conn *c = (struct conn *)l;
+	su_wait_t w[1];
+
+	c->later = false;
+	c->out = malloc(len + 16);
+	if (c->out == NULL) {
+		conn_close(c);
+		return;
+	}
+	c->outlen = (size_t)snprintf(c->out, 16, "%d\n", status);
+	memcpy(c->out + c->outlen, text, len);
+	c->outlen += len;
+	if (su_wait_create(w, c->fd, SU_WAIT_OUT) == -1 ||
+	    (c->index = su_root_register(c->ctl->root, w, conn_cb, (su_wakeup_arg_t *)c, 0)) == -1) {
+		c->index = -1;
+		conn_close(c);
+		return;
+	}
+	conn_write(c);
 }
 
 static void

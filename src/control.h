@@ -37,6 +37,18 @@ typedef int control_cmd_f(void *arg, const struct control_peer *who, int argc, c
     FILE *out);
 
 /*
+ * A command that answers later (a reload runs beside the event loop)
+ * takes a handle with control_later(who), returns CONTROL_LATER, and
+ * sends its answer with control_answer(), once. The client waits; the
+ * handle ends with the answer or with control_close(), whichever comes
+ * first.
+ */
+#define CONTROL_LATER (-1)
+struct control_later;
+struct control_later *control_later(const struct control_peer *who);
+void control_answer(struct control_later *, int status, const char *text, size_t len);
+
+/*
  * Opens the socket at path (a stale socket file is replaced; one a live
  * sipmed answers on is not) with c's mode and group, served on root.
  * Returns NULL after logging why.

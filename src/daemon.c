@@ -5,6 +5,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -120,19 +124,48 @@ tell(FILE *out, const char *fmt, ...)
 }
 
 /*
+ * A reload loads the file on a thread of its own: a 100,000-rule plan
+ * takes most of a second to load, and a blocked event loop lets datagrams
+ * pile up until calls fail. Loading touches nothing the loop uses (it
+ * builds a new snapshot from the file); the loop learns of the end through
+ * a pipe and swaps the snapshot in.
+ */
+struct reload {
+	struct daemon *d;
+	pthread_t thread;
+	int pipe[2];
+	int index;			/* su_root registration of pipe[0] */
+	FILE *msgf;			/* the loader's messages, then the answer */
+	char *msgs;
+	size_t msglen;
+	struct conf *conf;		/* what the loader made, or NULL */
+	struct control_later *later;	/* the client waiting, or NULL */
+	struct timespec started;
+};
+
+static void *
+reload_run(void *arg)
+{
+	struct reload *r = (struct reload *)arg;
+	struct msg_sink sink = { r->msgf, true };
+
+	r->conf = load(r->d->path, &sink);
+	if (write(r->pipe[1], "", 1) != 1)
+		log_warn("reload: cannot wake the event loop");
+	return NULL;
+}
+
+/*
  * A new snapshot serves new calls; calls in progress keep theirs. The
  * listeners (server.listen and the tls group) and the control socket are
  * opened once: a change to them takes effect at the next start.
  */
-int
-daemon_reload(struct daemon *d, FILE *out)
+static int
+reload_apply(struct daemon *d, struct conf *n, double ms, FILE *out)
 {
-	struct msg_sink sink = { out, true };
-	struct conf *n = load(d->path, &sink);
-
 	if (n == NULL) {
 		tell(out, "reload of %s refused: the running configuration stays", d->path);
-		return -1;
+		return 1;
 	}
 	if (!same_listeners(d->srv.conf, n))
 		tell(out, "reload of %s: changes to server.listen, message_timeout, "
@@ -145,7 +178,98 @@ daemon_reload(struct daemon *d, FILE *out)
 	conf_unref(n);
 	d->loaded = time(NULL);
 	daemon_summary(n, out);
+	log_info("reload of %s: loaded in %.0f ms", d->path, ms);
+	fprintf(out, "loaded in %.0f ms\n", ms);
 	return 0;
+}
+
+static void
+reload_free(struct reload *r)
+{
+	if (r->index != -1)
+		su_root_deregister(r->d->root, r->index);
+	if (r->pipe[0] != -1) {
+		close(r->pipe[0]);
+		close(r->pipe[1]);
+	}
+	if (r->msgf != NULL)
+		fclose(r->msgf);
+	free(r->msgs);
+	free(r);
+}
+
+static int
+reload_done(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
+{
+	struct reload *r = (struct reload *)arg;
+	struct daemon *d = r->d;
+	struct timespec now;
+	double ms;
+	int status;
+
+	pthread_join(r->thread, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
+	status = reload_apply(d, r->conf, ms, r->msgf);
+	fclose(r->msgf);
+	r->msgf = NULL;
+	if (r->later != NULL)
+		control_answer(r->later, status, r->msgs ? r->msgs : "", r->msgs ? r->msglen : 0);
+	d->reload = NULL;
+	reload_free(r);
+	if (d->reload_again) {
+		d->reload_again = false;
+		daemon_reload(d, NULL);
+	}
+	return 0;
+}
+
+int
+daemon_reload(struct daemon *d, struct control_later *later)
+{
+	struct reload *r;
+	su_wait_t w[1];
+
+	if (d->reload != NULL) {
+		/* a signal during a reload: once more after it (the file may have changed) */
+		d->reload_again = later == NULL;
+		return -1;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return -1;
+	r->d = d;
+	r->later = later;
+	r->index = -1;
+	r->pipe[0] = r->pipe[1] = -1;
+	clock_gettime(CLOCK_MONOTONIC, &r->started);
+	if (pipe(r->pipe) == -1 || fcntl(r->pipe[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(r->pipe[1], F_SETFD, FD_CLOEXEC) == -1 ||
+	    (r->msgf = open_memstream(&r->msgs, &r->msglen)) == NULL ||
+	    su_wait_create(w, r->pipe[0], SU_WAIT_IN) == -1 ||
+	    (r->index = su_root_register(d->root, w, reload_done, (su_wakeup_arg_t *)r, 0)) == -1 ||
+	    pthread_create(&r->thread, NULL, reload_run, r) != 0) {
+		log_warn("reload of %s: cannot start", d->path);
+		if (r->index != -1)
+			su_root_deregister(d->root, r->index);
+		r->index = -1;
+		reload_free(r);
+		return -1;
+	}
+	d->reload = r;
+	return 0;
+}
+
+void
+daemon_reload_wait(struct daemon *d)
+{
+	if (d->reload == NULL)
+		return;
+	pthread_join(d->reload->thread, NULL);
+	if (d->reload->conf != NULL)
+		conf_unref(d->reload->conf);
+	reload_free(d->reload);
+	d->reload = NULL;
 }
 
 void
@@ -226,8 +350,30 @@ write_trace_state(const struct server *srv, FILE *f)
 	fprintf(f, "\n");
 }
 
+/*
+ * Resident memory, and what of it the heap holds for live objects: the
+ * difference is what the allocator keeps after a burst (transactions live
+ * 64*T1 after a call's set-up) and freed chunks between live ones.
+ */
+static void
+write_memory(FILE *f)
+{
+	FILE *st = fopen("/proc/self/status", "r");
+	char line[128];
+	long rss = -1;
+	struct mallinfo2 mi = mallinfo2();
+
+	while (st != NULL && fgets(line, sizeof line, st) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &rss) == 1)
+			break;
+	if (st != NULL)
+		fclose(st);
+	fprintf(f, "memory: %ld KB resident, %zu KB of heap in use\n", rss,
+	    (mi.uordblks + mi.hblkhd) / 1024);
+}
+
 static int
-cmd_status(struct daemon *d, int argc, char **argv, FILE *f)
+cmd_status(struct daemon *d, const struct control_peer *who, int argc, char **argv, FILE *f)
 {
 	const struct conf *c = d->srv.conf;
 
@@ -246,12 +392,13 @@ cmd_status(struct daemon *d, int argc, char **argv, FILE *f)
 		fprintf(f, " %s", c->server.listen.v[i]);
 	fprintf(f, "\ncalls: %lu active (at most %u), %lu since start\n", d->srv.calls_active,
 	    c->server.max_calls, d->srv.calls_total);
+	write_memory(f);
 	write_trace_state(&d->srv, f);
 	return 0;
 }
 
 static int
-cmd_stats(struct daemon *d, int argc, char **argv, FILE *f)
+cmd_stats(struct daemon *d, const struct control_peer *who, int argc, char **argv, FILE *f)
 {
 	unsigned long m, dec;
 
@@ -262,23 +409,31 @@ cmd_stats(struct daemon *d, int argc, char **argv, FILE *f)
 }
 
 static int
-cmd_calls(struct daemon *d, int argc, char **argv, FILE *f)
+cmd_calls(struct daemon *d, const struct control_peer *who, int argc, char **argv, FILE *f)
 {
 	call_write_all(&d->srv, f);
 	return 0;
 }
 
 static int
-cmd_trunks(struct daemon *d, int argc, char **argv, FILE *f)
+cmd_trunks(struct daemon *d, const struct control_peer *who, int argc, char **argv, FILE *f)
 {
 	server_trunks_write(&d->srv, f);
 	return 0;
 }
 
 static int
-cmd_reload(struct daemon *d, int argc, char **argv, FILE *f)
+cmd_reload(struct daemon *d, const struct control_peer *who, int argc, char **argv, FILE *f)
 {
-	return daemon_reload(d, f) == 0 ? 0 : 1;
+	if (d->reload != NULL) {
+		fprintf(f, "a reload of %s is in progress: ask again when it ends\n", d->path);
+		return 1;
+	}
+	if (daemon_reload(d, control_later(who)) == -1) {
+		fprintf(f, "reload of %s: cannot start: %s\n", d->path, strerror(errno));
+		return 1;
+	}
+	return CONTROL_LATER;
 }
 
 /*
@@ -320,7 +475,7 @@ trace_args(int argc, char **argv, struct conf_trace *out, bool *any, char *err,
 
 /* trace start [OUTPUT]... [FILTER]... | trace stop | trace */
 static int
-cmd_trace(struct daemon *d, int argc, char **argv, FILE *f)
+cmd_trace(struct daemon *d, const struct control_peer *who, int argc, char **argv, FILE *f)
 {
 	struct conf_trace outputs = { .hep_capture_id = d->srv.conf->trace.hep_capture_id };
 	struct trace_filter filter;
@@ -357,7 +512,7 @@ cmd_trace(struct daemon *d, int argc, char **argv, FILE *f)
 
 static const struct {
 	const char *name;
-	int (*fn)(struct daemon *, int, char **, FILE *);
+	int (*fn)(struct daemon *, const struct control_peer *, int, char **, FILE *);
 	bool logged;		/* changes state: logged with who asked */
 } commands[] = {
 	{ "status", cmd_status, false },
@@ -379,7 +534,7 @@ daemon_command(void *arg, const struct control_peer *who, int argc, char **argv,
 		if (commands[i].logged)
 			log_info("control: %s by uid %u (pid %d)", argv[0], (unsigned)who->uid,
 			    (int)who->pid);
-		return commands[i].fn(d, argc, argv, out);
+		return commands[i].fn(d, who, argc, argv, out);
 	}
 	fprintf(out, "unknown command \"%s\"\n", argv[0]);
 	return 2;

@@ -15,6 +15,8 @@
 
 struct control;
 struct control_peer;
+struct control_later;
+struct reload;
 
 struct daemon {
 	const char *path;		/* the configuration file */
@@ -23,6 +25,8 @@ struct daemon {
 	struct control *control;
 	time_t started, loaded;		/* sipmed's start, the last (re)load */
 	time_t drain_deadline;		/* draining: when calls left are ended */
+	struct reload *reload;		/* a reload in progress, or NULL */
+	bool reload_again;		/* SIGHUP during it: reload once more */
 };
 
 /*
@@ -36,11 +40,16 @@ struct conf *daemon_load(const char *path, FILE *out);
 void daemon_summary(const struct conf *, FILE *out);
 
 /*
- * Loads d->path anew: when it has no error, new calls use it and calls in
- * progress keep theirs. Messages go to out (and the log). Returns 0, or -1
- * when the running configuration stays.
+ * Loads d->path anew, on a thread beside the event loop; when the file has
+ * no error, new calls then use it and calls in progress keep theirs.
+ * Messages go to the log, and with the exit status to later (a waiting
+ * sipmedctl) if not NULL. Returns -1 when no reload starts: one is in
+ * progress (a signal's then runs once more after it) or no thread could
+ * be made.
  */
-int daemon_reload(struct daemon *, FILE *out);
+int daemon_reload(struct daemon *, struct control_later *later);
+/* Waits for a reload in progress and drops its result (at exit). */
+void daemon_reload_wait(struct daemon *);
 
 /*
  * Stops taking calls; the event loop ends once no call is left or at the

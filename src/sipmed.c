@@ -91,6 +91,7 @@ run(const char *path, const char *socket, struct conf *c)
 	log_info("stopping: %lu calls active, %lu calls in total", d.srv.calls_active,
 	    d.srv.calls_total);
 	su_timer_destroy(tick);
+	daemon_reload_wait(&d);
 	control_close(d.control);
 	server_stop(&d.srv);
 	su_root_destroy(d.root);

@@ -94,6 +94,8 @@ out=$(ctl status)
 check "status: running, with the configuration and the trace" sh -c \
     "printf '%s\n' \"\$1\" | grep -q '^state: running' && printf '%s\n' \"\$1\" | grep -q '^trace: messages and decisions, all calls'" \
     - "$out"
+check "status: resident memory and the heap in use" has "$out" \
+    "^memory: [0-9][0-9]* KB resident, [0-9][0-9]* KB of heap in use$"
 refused 410 "a call to a former staff number: 410" 5033128123 5035550100
 out=$(ctl stats)
 check "stats: answered and failed calls" sh -c "printf '%s\n' \"\$1\" | grep -q '^  answered  *2$' &&
@@ -215,6 +217,24 @@ kill -HUP "$sipmed_pid"
 i=0
 until [ "$(grep -c '^sipmed: configuration ' "$work/sipmed.log")" -ge 3 ] || [ $i -gt 40 ]; do sleep 0.05; i=$((i + 1)); done
 check "SIGHUP reloads too" test "$(grep -c '^sipmed: configuration ' "$work/sipmed.log")" -ge 3
+# a reload asked for while another runs (50,000 more rules: some 300 ms)
+"$top_srcdir/tests/bench/gen_plan.sh" 50000 | sed -n '/^{ name = "/p' > "$work/rules"
+cp "$work/sipmed.conf" "$work/small.conf"
+awk -v rules="$work/rules" '!/"11digit"/ { print; next }
+    { print $0 ","; while ((getline l < rules) > 0) print l }' "$work/small.conf" > "$work/sipmed.conf"
+ctl reload > "$work/out1" 2>&1 &
+first=$!
+sleep 0.1
+ctl reload > "$work/out2" 2>&1
+rc=$?
+wait $first
+rc1=$?
+check "a reload while another runs: refused (1)" sh -c "test $rc -eq 1 && grep -q 'in progress' '$work/out2'"
+check "and the one running completes (50,003 rules)" sh -c \
+    "test $rc1 -eq 0 && grep -q '(50003 rules)' '$work/out1'"
+check "its answer says how long loading took" grep -q "^loaded in [0-9]* ms$" "$work/out1"
+cp "$work/small.conf" "$work/sipmed.conf"
+ctl reload > /dev/null 2>&1
 
 # 5. SIGTERM: calls in progress finish, new ones are refused, then sipmed exits
 held_call caller.xml -d 1500

@@ -5,13 +5,17 @@
  * sampled is also checked against the linear scan: the benchmark exits 1
  * on any difference, so its figures never come from a wrong answer.
  *
- *   bench_rules [-s 10,1000,10000,100000] [-l lookups] [-g]
+ *   bench_rules [-s 10,1000,10000,100000] [-l lookups] [-g] [-d DIR]
  *
  * The plan mix (documented in BENCHMARKS.md): 60% exact numbers
  * (^\+1503NNNNNNN$), 39% fixed-prefix DID blocks (^\+1NNNNNN(\d{4})$),
  * 1% general regular expressions without a literal prefix (at most 100).
  * -g adds plans made only of general expressions (the index cannot help
  * there; it shows the worst case honestly).
+ * -d DIR times nothing: it writes each plan as Kamailio dialplan rows
+ * (DIR/dialplan-N, db_text format, dpid 1, in order) and its first 1,000
+ * subjects (DIR/subjects-N), for tests/bench/dialplan_bench.sh. The same
+ * options give the same plans and subjects as a timed run.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -133,6 +137,57 @@ rss_kb(void)
 	return ru.ru_maxrss;
 }
 
+static const char *dump_dir;
+
+/* s with every backslash doubled (db_text's escape) and $N made \N */
+static void
+dump_field(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			fputs("\\\\", f);
+		else if (*s == '$' && s[1] >= '0' && s[1] <= '9')
+			fputs("\\\\", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void
+dump(size_t n, bool general_only, const struct plan *p, char (*subj)[24], size_t lookups)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/dialplan-%s%zu", dump_dir, general_only ? "g" : "", n);
+	if ((f = fopen(path, "w")) == NULL) {
+		perror(path);
+		exit(2);
+	}
+	fprintf(f, "id(int,auto) dpid(int) pr(int) match_op(int) match_exp(string) "
+	    "match_len(int) subst_exp(string) repl_exp(string) attrs(string)\n");
+	for (size_t i = 0; i < ruleset_count(p->rs); i++) {
+		const struct rule *r = ruleset_rule(p->rs, i);
+
+		fprintf(f, "%zu:1:%zu:1:", i + 1, i);
+		dump_field(f, rule_pattern(r));
+		fputs(":0:", f);
+		dump_field(f, rule_pattern(r));
+		fputc(':', f);
+		dump_field(f, rule_translation(r));
+		fputs(":-\n", f);
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/subjects-%s%zu", dump_dir, general_only ? "g" : "", n);
+	if ((f = fopen(path, "w")) == NULL) {
+		perror(path);
+		exit(2);
+	}
+	for (size_t i = 0; i < lookups && i < 1000; i++)
+		fprintf(f, "%s\n", subj[i]);
+	fclose(f);
+}
+
 /* Times one plan; returns the number of wrong answers. */
 static int
 bench(size_t n, size_t lookups, bool general_only)
@@ -149,6 +204,10 @@ bench(size_t n, size_t lookups, bool general_only)
 	build = now() - t0;
 	for (size_t i = 0; i < lookups; i++)
 		make_subject(&p, subj[i]);
+	if (dump_dir != NULL) {
+		dump(n, general_only, &p, subj, lookups);
+		goto done;
+	}
 
 	/* throughput, indexed */
 	t0 = now();
@@ -198,6 +257,7 @@ bench(size_t n, size_t lookups, bool general_only)
 	    lat[lookups / 2] * 1e6, lat[lookups * 99 / 100] * 1e6, (double)lin_n / lin_s,
 	    100.0 * (double)matched / (double)lookups, wrong, rss_kb() / 1024);
 	fflush(stdout);
+done:
 	su_home_unref(home);
 	free(p.exact);
 	free(p.prefix);
@@ -215,13 +275,14 @@ main(int argc, char *argv[])
 	int ch, wrong = 0;
 	char *copy, *tok, *save = NULL;
 
-	while ((ch = getopt(argc, argv, "s:l:g")) != -1) {
+	while ((ch = getopt(argc, argv, "s:l:gd:")) != -1) {
 		switch (ch) {
 		case 's': sizes = optarg; break;
 		case 'l': lookups = strtoul(optarg, NULL, 10); break;
 		case 'g': general = true; break;
+		case 'd': dump_dir = optarg; break;
 		default:
-			fprintf(stderr, "usage: bench_rules [-s sizes] [-l lookups] [-g]\n");
+			fprintf(stderr, "usage: bench_rules [-s sizes] [-l lookups] [-g] [-d dir]\n");
 			return 2;
 		}
 	}

@@ -233,7 +233,8 @@ daemon_reload(struct daemon *d, struct control_later *later)
 
 	if (d->reload != NULL) {
 		/* a signal during a reload: once more after it (the file may have changed) */
-		d->reload_again = later == NULL;
+		if (later == NULL)
+			d->reload_again = true;
 		return -1;
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL)
@@ -250,9 +251,6 @@ daemon_reload(struct daemon *d, struct control_later *later)
 	    (r->index = su_root_register(d->root, w, reload_done, (su_wakeup_arg_t *)r, 0)) == -1 ||
 	    pthread_create(&r->thread, NULL, reload_run, r) != 0) {
 		log_warn("reload of %s: cannot start", d->path);
-		if (r->index != -1)
-			su_root_deregister(d->root, r->index);
-		r->index = -1;
 		reload_free(r);
 		return -1;
 	}

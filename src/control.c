@@ -7,9 +7,9 @@
  */
 #define _GNU_SOURCE	/* struct ucred, accept4 */
 #include <errno.h>
-#include <stddef.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -86,6 +86,18 @@ peer_allowed(const struct control *ctl, uid_t uid, gid_t gid)
 	return false;
 }
 
+/* c->out: the exit status on a line, then text; none when out of memory. */
+static void
+conn_set_answer(struct conn *c, int status, const char *text, size_t len)
+{
+	c->outlen = 0;
+	if ((c->out = malloc(len + 16)) == NULL)
+		return;
+	c->outlen = (size_t)snprintf(c->out, 16, "%d\n", status);
+	memcpy(c->out + c->outlen, text, len);
+	c->outlen += len;
+}
+
 /* Splits the request at tabs and runs it; the answer goes to c->out. */
 static void
 conn_run(struct conn *c)
@@ -113,7 +125,6 @@ conn_run(struct conn *c)
 		status = c->ctl->cmd(c->ctl->arg, &c->who, argc, argv, f);
 	}
 	fclose(f);
-	c->outlen = 0;
 	if (status == CONTROL_LATER) {
 		/* off the event loop until the answer: a hang-up must not free c */
 		free(body);
@@ -122,12 +133,8 @@ conn_run(struct conn *c)
 		c->later = true;
 		return;
 	}
-	if (body != NULL && (c->out = malloc(bodylen + 16)) != NULL)
-		c->outlen = (size_t)snprintf(c->out, 16, "%d\n", status);
-	if (c->out != NULL) {
-		memcpy(c->out + c->outlen, body, bodylen);
-		c->outlen += bodylen;
-	}
+	if (body != NULL)
+		conn_set_answer(c, status, body, bodylen);
 	free(body);
 }
 
@@ -185,6 +192,19 @@ conn_cb(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 	return 0;
 }
 
+/* Puts c on the event loop, waiting for events; -1 (c->index -1) if not. */
+static int
+conn_register(struct conn *c, int events)
+{
+	su_wait_t w[1];
+
+	c->index = -1;
+	if (su_wait_create(w, c->fd, events) == -1)
+		return -1;
+	c->index = su_root_register(c->ctl->root, w, conn_cb, (su_wakeup_arg_t *)c, 0);
+	return c->index == -1 ? -1 : 0;
+}
+
 struct control_later *
 control_later(const struct control_peer *who)
 {
@@ -195,20 +215,10 @@ void
 control_answer(struct control_later *l, int status, const char *text, size_t len)
 {
 	struct conn *c = (struct conn *)l;
-	su_wait_t w[1];
 
 	c->later = false;
-	c->out = malloc(len + 16);
-	if (c->out == NULL) {
-		conn_close(c);
-		return;
-	}
-	c->outlen = (size_t)snprintf(c->out, 16, "%d\n", status);
-	memcpy(c->out + c->outlen, text, len);
-	c->outlen += len;
-	if (su_wait_create(w, c->fd, SU_WAIT_OUT) == -1 ||
-	    (c->index = su_root_register(c->ctl->root, w, conn_cb, (su_wakeup_arg_t *)c, 0)) == -1) {
-		c->index = -1;
+	conn_set_answer(c, status, text, len);
+	if (c->out == NULL || conn_register(c, SU_WAIT_OUT) == -1) {
 		conn_close(c);
 		return;
 	}
@@ -221,7 +231,6 @@ conn_new(struct control *ctl, int fd)
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct conn *c = calloc(1, sizeof(*c));
-	su_wait_t w[1];
 
 	if (c == NULL || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
 		free(c);
@@ -244,8 +253,7 @@ conn_new(struct control *ctl, int fd)
 		free(c);
 		return;
 	}
-	if (su_wait_create(w, fd, SU_WAIT_IN | SU_WAIT_HUP) == -1 ||
-	    (c->index = su_root_register(ctl->root, w, conn_cb, (su_wakeup_arg_t *)c, 0)) == -1) {
+	if (conn_register(c, SU_WAIT_IN | SU_WAIT_HUP) == -1) {
 		close(fd);
 		free(c);
 		return;

@@ -10,23 +10,16 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 sipmed=$1 ctl=$2 work=$3
 shift 3
 rate=500
-port=30060 pool_port=30070 gw_port=30080
-# calls_up: the calls sipp's caller has up, from its statistics file
-calls_up() {
-	awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-	    { n = $col["CurrentCall"]; f = $col["FailedCall(C)"] } END { print n + 0, f + 0 }' \
-	    "$work/mem-stat.csv" 2> /dev/null
-}
+. "$top/tests/bench/lib.sh"
+# calls_up: the calls sipp's caller has up, and its failed calls
+calls_up() { sipp_stats "$work/mem-stat.csv" CurrentCall "FailedCall(C)"; }
 memory() { "$ctl" -c "$work/mem.conf" status | sed -n 's/^memory: //p'; }
 base=""
 printf '%-8s %-22s %-10s %-10s %s\n' calls when "RSS (KB)" "heap (KB)" "RSS per call"
 for n in "$@"; do
 	hold=$((n / rate * 1000 + 120000))
-	sed -e "s/@PORT@/$port/; s/@POOL_PORT@/$pool_port/; s/@GW_PORT@/$gw_port/; s/@GW_FLAGS@//" \
-	    -e "s/invite_timeout = 4;/invite_timeout = 32; max_calls = $((n + 1000));/" \
-	    -e "s|@POOL_HOST@|127.0.0.2|; s|@POOL_FLAGS@|options_interval = 0;|" \
-	    -e "s|socket = \"sipmed.sock\"|socket = \"$work/mem.sock\"|" \
-	    "$top/tests/sip/b2bua.conf" > "$work/mem.conf"
+	b2bua_conf -e "s/invite_timeout = 32;/invite_timeout = 32; max_calls = $((n + 1000));/" \
+	    > "$work/mem.conf"
 	"$sipmed" -c "$work/mem.conf" > "$work/mem.log" 2>&1 &
 	pid=$!
 	sleep 0.5

@@ -11,14 +11,10 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 sipmed=$1 ctl=$2 work=$3/reload n=$4
-port=30060 pool_port=30070 gw_port=30080
+. "$top/tests/bench/lib.sh"
 rate=200 secs=20
 mkdir -p "$work"
-sed -e "s/@PORT@/$port/; s/@POOL_PORT@/$pool_port/; s/@GW_PORT@/$gw_port/; s/@GW_FLAGS@//" \
-    -e 's/invite_timeout = 4;/invite_timeout = 32;/' \
-    -e "s|@POOL_HOST@|127.0.0.2|; s|@POOL_FLAGS@|options_interval = 0;|" \
-    -e "s|socket = \"sipmed.sock\"|socket = \"$work/sipmed.sock\"|" \
-    "$top/tests/sip/b2bua.conf" > "$work/base.conf"
+b2bua_conf > "$work/base.conf"
 # the generated rules, as entries of a rules list
 "$top/tests/bench/gen_plan.sh" "$n" | sed -n '/^{ name = "/p' > "$work/rules"
 for v in a b; do
@@ -57,8 +53,7 @@ for v in b a b a; do
 done
 wait $uac
 kill $uas 2> /dev/null
-awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-    { s = $col["SuccessfulCall(C)"]; f = $col["FailedCall(C)"] }
-    END { printf "calls: %d succeeded, %d failed (of %d)\n", s, f, t }' t=$((rate * secs)) "$work/stat.csv"
+set -- $(sipp_stats "$work/stat.csv" "SuccessfulCall(C)" "FailedCall(C)")
+echo "calls: $1 succeeded, $2 failed (of $((rate * secs)))"
 kill "$pid"
 wait "$pid" 2> /dev/null

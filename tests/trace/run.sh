@@ -266,6 +266,17 @@ check "the caller is told why" has "$(received "$work/f$flow-caller.msg" "BYE ")
 check "and the log says the limit was reached" grep -q "drain_timeout reached: ending 1 call" "$work/sipmed.log"
 wait "$sipmed_pid" 2>/dev/null
 
+# A caller that is gone: sipmed's BYE to it comes back as an ICMP port
+# unreachable, pending on the socket when the callee's BYE is sent right
+# after it. That BYE must still go out (sofia-sip: sipmed-udp-io.patch).
+start_sipmed udp || exit 1
+held_call caller_vanishes.xml
+wait $caller_pid
+rc=$?
+kill -TERM "$sipmed_pid"
+flow_ok "drain_timeout with the caller gone: the callee still gets its BYE"
+wait "$sipmed_pid" 2>/dev/null
+
 start_sipmed udp || exit 1
 held_call caller_hung_up.xml
 kill -TERM "$sipmed_pid"

@@ -333,6 +333,17 @@ sofia_log(void *stream, const char *fmt, va_list ap)
  * TPTAG_TIMEOUT bounds the handshake (and a stalled partial message) in a
  * sofia-sip built with sipmed's fixes (scripts/sofia-sip).
  */
+/*
+ * The receive and send buffers asked for a UDP socket. The kernel's
+ * default (net.core.rmem_default, 208 KB) holds only some 90 SIP
+ * datagrams: at 2,750 calls/s a pause of a few milliseconds in sipmed's
+ * scheduling overflowed it, and each datagram lost cost a retransmission
+ * (BENCHMARKS.md). sofia-sip asks with SO_RCVBUFFORCE first, which needs
+ * CAP_NET_ADMIN; without it the kernel grants at most net.core.rmem_max
+ * (README, "Running sipmed as a service").
+ */
+#define UDP_SOCKET_BUFFER (4 * 1024 * 1024)
+
 static void
 listener_tags(const struct conf *c, const char *uri, const char *dir, tagi_t tags[8])
 {
@@ -341,7 +352,9 @@ listener_tags(const struct conf *c, const char *uri, const char *dir, tagi_t tag
 	if (!conf_is_sips(uri)) {
 		/* TCP: a message that stops half-way closes its connection */
 		tags[0] = (tagi_t){ TPTAG_TIMEOUT(c->server.message_timeout * 1000) };
-		tags[1] = (tagi_t){ TAG_END() };
+		tags[1] = (tagi_t){ TPTAG_UDP_RMEM(UDP_SOCKET_BUFFER) };
+		tags[2] = (tagi_t){ TPTAG_UDP_WMEM(UDP_SOCKET_BUFFER) };
+		tags[3] = (tagi_t){ TAG_END() };
 		return;
 	}
 	tags[0] = (tagi_t){ TPTAG_CERTIFICATE(dir) };

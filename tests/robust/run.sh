@@ -47,6 +47,17 @@ until grep -q "control socket" "$work/sipmed.log" || [ $i -gt 100 ]; do sleep 0.
 grep -q "control socket" "$work/sipmed.log" || { echo "Bail out! sipmed did not start"; cat "$work/sipmed.log"; exit 1; }
 pool
 
+# 0. the UDP socket's buffers: 4 MB asked for, so that a burst waits for
+# sipmed rather than being lost; root gets them, another user at most
+# net.core.rmem_max (which the kernel doubles)
+rb=$(ss -uamn "sport = :$port" | sed -n 's/.*skmem:(r[0-9]*,rb\([0-9]*\),.*/\1/p' | head -n 1)
+if [ "$(id -u)" -eq 0 ]; then
+	check "the UDP socket has its 4 MB receive buffer (rb ${rb:-none})" test "${rb:-0}" -ge 4194304
+else
+	check "the UDP socket has the largest receive buffer allowed (rb ${rb:-none})" \
+	    test "${rb:-0}" -ge "$(cat /proc/sys/net/core/rmem_max)"
+fi
+
 # 1. malformed and hostile messages
 py malformed.py
 alive "after the malformed messages"

@@ -329,11 +329,6 @@ sofia_log(void *stream, const char *fmt, va_list ap)
 }
 
 /*
- * The tags of a listener: for sips:, sipmed's certificate and the checks.
- * TPTAG_TIMEOUT bounds the handshake (and a stalled partial message) in a
- * sofia-sip built with sipmed's fixes (scripts/sofia-sip).
- */
-/*
  * The receive and send buffers asked for a UDP socket. The kernel's
  * default (net.core.rmem_default, 208 KB) holds only some 90 SIP
  * datagrams: at 2,750 calls/s a pause of a few milliseconds in sipmed's
@@ -344,6 +339,12 @@ sofia_log(void *stream, const char *fmt, va_list ap)
  */
 #define UDP_SOCKET_BUFFER (4 * 1024 * 1024)
 
+/*
+ * The tags of a listener: for sip:, the UDP buffers and TCP's message
+ * timeout; for sips:, sipmed's certificate and the checks.
+ * TPTAG_TIMEOUT bounds the handshake (and a stalled partial message) in a
+ * sofia-sip built with sipmed's fixes (scripts/sofia-sip).
+ */
 static void
 listener_tags(const struct conf *c, const char *uri, const char *dir, tagi_t tags[8])
 {

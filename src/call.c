@@ -107,9 +107,7 @@ call_end(struct call *call, const char *why)
 	if (call->a_invite != NULL)
 		nta_incoming_destroy(call->a_invite);
 	call_forks_free(call);
-	for (int i = 0; i < 2; i++)
-		if (call->ack[i] != NULL)
-			nta_outgoing_destroy(call->ack[i]);
+	call_acks_drop(call);
 	for (int i = 0; i < 2; i++)
 		if (call->leg[i] != NULL)
 			nta_leg_destroy(call->leg[i]);

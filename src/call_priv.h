@@ -122,6 +122,8 @@ int call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq
  * comes again (the ACK was lost).
  */
 void call_relay_ack(struct call *, enum call_side to, const sip_t *ack);
+/* Destroys the ACKs kept for 2xx resends (ack[]). */
+void call_acks_drop(struct call *);
 
 void call_relays_abort(struct call *);
 /* Relays A's PRACK (irq, sip) to B on leg with rack; answers irq itself. */

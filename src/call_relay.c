@@ -68,18 +68,22 @@ call_relays_abort(struct call *call)
  */
 #define ACK_KEEP_MS (64 * 500)
 
-static void
-acks_expire(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+void
+call_acks_drop(struct call *call)
 {
-	struct call *call = (struct call *)arg;
-
-	(void)magic;
-	(void)t;
 	for (int i = 0; i < 2; i++)
 		if (call->ack[i] != NULL) {
 			nta_outgoing_destroy(call->ack[i]);
 			call->ack[i] = NULL;
 		}
+}
+
+static void
+acks_expire(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	(void)magic;
+	(void)t;
+	call_acks_drop((struct call *)arg);
 }
 
 void

@@ -56,7 +56,7 @@ reject(nta_incoming_t *irq, const struct decision *d)
 	char diag[600];
 
 	snprintf(diag, sizeof(diag), "ms-diagnostics: %s", d->diagnostics);
-	nta_incoming_treply(irq, (int)d->status, d->reason,
+	server_answer(irq, (int)d->status, d->reason,
 	    TAG_IF(d->diagnostics[0], SIPTAG_HEADER_STR(diag)), TAG_END());
 	return 0;
 }
@@ -97,6 +97,8 @@ call_end(struct call *call, const char *why)
 	trace_leg_end(call->srv->trace, call->id);
 	trace_leg_end(call->srv->trace, call->b_id);
 	stats_call_done(call->srv->stats, pstn_trunk(call), call->final_status);
+	if (call->state != CALL_EARLY && call->b_invite != NULL)
+		call_b_acked(call, NULL);	/* every 2xx sipmed receives is ACKed */
 	call_relays_abort(call);
 	su_timer_destroy(call->invite_timer);
 	su_timer_destroy(call->failover_timer);
@@ -128,6 +130,8 @@ call_orq_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip
 void
 call_bye(struct call *call, enum call_side side, const char *reason)
 {
+	if (call->state != CALL_EARLY && call->b_invite != NULL)
+		call_b_acked(call, NULL);	/* B's 2xx is ACKed before any BYE */
 	nta_outgoing_tcreate(call->leg[side], call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
 	    SIPTAG_REASON_STR(reason), TAG_END());
 }
@@ -178,7 +182,7 @@ call_answer_a(struct call *call, const sip_t *sip, int status, unsigned flags)
 	hdrmap_tags(home, sip, call->hdr_flags[SIDE_B] | flags, tags);
 	nta_incoming_treply(call->a_invite, status,
 	    same ? sip->sip_status->st_phrase : decide_reason((unsigned)status),
-	    SIPTAG_CONTACT(call->srv->contact),
+	    SIPTAG_CONTACT(call->contact[SIDE_A]),
 	    TAG_IF(sv->user_agent, SIPTAG_SERVER_STR(sv->user_agent)), TAG_NEXT(tags));
 	su_home_deinit(home);
 }
@@ -322,8 +326,8 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 		 * gets its ACK and a BYE.
 		 */
 		log_debug("call %s: the caller never ACKed the answer", call->id);
+		call_b_acked(call, NULL);
 		call_bye(call, SIDE_A, "SIP;cause=408;text=\"No ACK for the answer\"");
-		ack_b(call, call->leg[SIDE_B]);
 		call_bye(call, SIDE_B, "SIP;cause=408;text=\"The caller did not confirm the call\"");
 		call_end(call, "no ACK from the caller");
 		return 0;
@@ -341,16 +345,25 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 		log_debug("call %s: cancelled by the caller", call->id);
 		return 0;
 	}
-	if (sip->sip_request->rq_method == sip_method_ack && call->state == CALL_CONFIRMED) {
-		/* the ACK takes over B's 2xx retransmissions from the INVITE */
-		call_relay_ack(call, SIDE_B, sip);
-		nta_outgoing_destroy(call->b_invite);
-		call->b_invite = NULL;
-		call_pracks_drop(call);
-		nta_incoming_destroy(call->a_invite);
-		call->a_invite = NULL;
-	}
+	if (sip->sip_request->rq_method == sip_method_ack && call->state == CALL_CONFIRMED &&
+	    call->a_invite == irq)
+		call_b_acked(call, sip);
 	return 0;
+}
+
+void
+call_b_acked(struct call *call, const sip_t *ack)
+{
+	if (call->b_invite == NULL)
+		return;		/* ACKed already */
+	/* the ACK takes over B's 2xx retransmissions from the INVITE */
+	call_relay_ack(call, SIDE_B, ack);
+	nta_outgoing_destroy(call->b_invite);
+	call->b_invite = NULL;
+	call_pracks_drop(call);
+	if (call->a_invite != NULL)
+		nta_incoming_destroy(call->a_invite);
+	call->a_invite = NULL;
 }
 
 /* Counts a rule's hit for sipmedctl stats. */
@@ -487,6 +500,11 @@ b_leg_start(struct call *call, const sip_t *sip)
 	if (b_target(call, &t) == -1)
 		return -1;
 	call->trunk[SIDE_B] = tk;
+	server_peer_of(call->conf, tk, &call->peer[SIDE_B]);
+	call->contact[SIDE_B] = server_contact(srv, call->home, NULL, NULL,
+	    conf_peer_link(call->conf, tk).address);
+	if (call->contact[SIDE_B] == NULL)
+		return -1;
 	call->hdr_flags[SIDE_A] = call_hdr_flags(call->conf, call->trunk[SIDE_A], tk);
 	call->hdr_flags[SIDE_B] = call_hdr_flags(call->conf, tk, call->trunk[SIDE_A]);
 	snprintf(to, sizeof(to), "<%s>", t.ruri);
@@ -509,7 +527,7 @@ b_leg_start(struct call *call, const sip_t *sip)
 	hdrmap_tags(home, sip, call->hdr_flags[SIDE_A] & ~HDRMAP_TRUST_PAI, tags);
 	call->b_invite = nta_outgoing_tcreate(call->leg[SIDE_B], b_invite_cb,
 	    (nta_outgoing_magic_t *)call, URL_STRING_MAKE(t.next_hop), SIP_METHOD_INVITE,
-	    URL_STRING_MAKE(t.ruri), SIPTAG_CONTACT(srv->contact),
+	    URL_STRING_MAKE(t.ruri), SIPTAG_CONTACT(call->contact[SIDE_B]),
 	    TAG_IF(t.pai[0], SIPTAG_P_ASSERTED_IDENTITY_STR(t.pai)),
 	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, sip)),
 	    TAG_IF(call->conf->server.user_agent,
@@ -582,10 +600,16 @@ failover_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 static int
 a_leg_start(struct call *call, nta_incoming_t *irq, const sip_t *sip)
 {
-	nta_leg_t *a = nta_leg_tcreate(call->srv->agent, call_leg_request,
+	msg_t *msg = nta_incoming_getrequest(irq);
+	nta_leg_t *a;
+
+	call->contact[SIDE_A] = server_contact(call->srv, call->home, msg, sip, NULL);
+	msg_destroy(msg);
+	if (call->contact[SIDE_A] == NULL)
+		return -1;
+	a = nta_leg_tcreate(call->srv->agent, call_leg_request,
 	    (nta_leg_magic_t *)call, SIPTAG_CALL_ID(sip->sip_call_id), SIPTAG_FROM(sip->sip_to),
 	    SIPTAG_TO(sip->sip_from), TAG_END());
-
 	if (a == NULL)
 		return -1;
 	call->leg[SIDE_A] = a;
@@ -717,8 +741,8 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 		return refused(srv, id, p, false, 482, NULL);
 	}
 	if (srv->stopping || srv->calls_active >= c->server.max_calls) {
-		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
-		    SIPTAG_RETRY_AFTER_STR("5"), TAG_END());
+		server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("5"),
+		    TAG_END());
 		refused(srv, id, p, false, 503, NULL);
 		return 0;
 	}
@@ -742,8 +766,8 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 		    p->trunk->name);
 		if (traced)
 			trace_decision(srv->trace, id, "the pool is down (OPTIONS pings)");
-		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
-		    SIPTAG_RETRY_AFTER_STR("30"), TAG_END());
+		server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("30"),
+		    TAG_END());
 		refused(srv, id, p, traced, 503, NULL);
 		return 0;
 	}
@@ -752,6 +776,7 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 	if (call == NULL)
 		return refused(srv, id, p, traced, 500, NULL);
 	call->trunk[SIDE_A] = p->trunk;
+	call->peer[SIDE_A] = *p;
 	call->private = call_caller_private(sip);
 	call->asserted = p->kind == PEER_POOL || call_trusted_pai(c, p->trunk, sip) != NULL;
 	call->traced = traced;
@@ -772,6 +797,31 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 	    c->server.invite_timeout * 1000);
 	su_timer_set(call->invite_timer, invite_timeout, (su_timer_arg_t *)call);
 	return 0;
+}
+
+bool
+call_request_forged(struct server *srv, msg_t *msg, const sip_t *sip)
+{
+	const char *id = sip->sip_call_id->i_id;
+	nta_leg_t *leg = nta_leg_by_call_id(srv->agent, id);
+	struct call *call = NULL;
+	enum call_side side;
+	struct peer who;
+
+	if (leg != NULL && (call = (struct call *)nta_leg_magic(leg, call_leg_request)) == NULL)
+		call = (struct call *)nta_leg_magic(leg, call_fork_request);
+	if (call == NULL)
+		return false;
+	side = strcmp(call->id, id) == 0 ? SIDE_A : SIDE_B;
+	if (server_from_peer(srv, msg, &call->peer[side], &who))
+		return false;
+	log_warnx("call %s: %s in the %c leg from %s, which does not hold it (%s over %s): "
+	    "refused", call->id, sip->sip_request->rq_method_name, side == SIDE_A ? 'A' : 'B',
+	    who.who, call->peer[side].who, call->peer[side].proto);
+	dtrace_step(call_steps(call), "%s from %s refused with 403: not the peer of the %c leg",
+	    sip->sip_request->rq_method_name, who.who, side == SIDE_A ? 'A' : 'B');
+	stats_add(srv->stats, STATS_UNKNOWN_PEERS, "in-dialog request refused (403)");
+	return true;
 }
 
 #define REASON_SHUTDOWN "SIP;cause=503;text=\"sipmed is stopping\""

@@ -9,6 +9,7 @@
 #ifndef SIPMED_CALL_H
 #define SIPMED_CALL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <sofia-sip/nta.h>
@@ -19,6 +20,14 @@ struct peer;
 /* Takes an INVITE outside any dialog. Returns what an nta callback returns. */
 int call_incoming(struct server *, nta_incoming_t *irq, const sip_t *sip,
     const struct peer *);
+
+/*
+ * Whether request msg (being delivered, sip its parsed form; a CANCEL, an
+ * ACK or a request with a To tag) belongs to a call but does not come
+ * from the peer that holds that leg (server_from_peer()). Such a request
+ * is logged and traced here; the caller refuses it before nta sees it.
+ */
+bool call_request_forged(struct server *, msg_t *msg, const sip_t *sip);
 
 /* Writes every active call with both legs (sipmedctl calls). */
 void call_write_all(const struct server *, FILE *);

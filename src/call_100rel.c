@@ -80,8 +80,8 @@ fork_leg(struct call *call, const struct fork *f)
 }
 
 /* Requests on a fork's own leg: that early dialog is not relayed. */
-static int
-fork_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq, const sip_t *sip)
+int
+call_fork_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq, const sip_t *sip)
 {
 	if (sip->sip_request->rq_method == sip_method_ack) {
 		nta_incoming_destroy(irq);
@@ -135,7 +135,7 @@ fork_get(struct call *call, const sip_t *sip)
 	if (rtag == NULL) {
 		b_leg_take(call, sip);	/* the first early dialog is leg[SIDE_B]'s */
 	} else if (strcasecmp(rtag, tag) != 0) {
-		f->leg = call_b_leg_for(call, sip, fork_request);
+		f->leg = call_b_leg_for(call, sip, call_fork_request);
 		if (f->leg == NULL)
 			return NULL;
 	}
@@ -281,7 +281,7 @@ reliable(struct call *call, const sip_t *sip)
 	hdrmap_tags(home, sip, call->hdr_flags[SIDE_B], tags);
 	p->rel = nta_reliable_treply(call->a_invite, a_prack, (nta_reliable_magic_t *)p,
 	    sip->sip_status->st_status, sip->sip_status->st_phrase,
-	    SIPTAG_CONTACT(call->srv->contact), TAG_IF(call->conf->server.user_agent,
+	    SIPTAG_CONTACT(call->contact[SIDE_A]), TAG_IF(call->conf->server.user_agent,
 	    SIPTAG_SERVER_STR(call->conf->server.user_agent)), TAG_NEXT(tags));
 	su_home_deinit(home);
 	if (p->rel == NULL) {

@@ -28,6 +28,8 @@ enum call_side {
 
 struct relay;
 LIST_HEAD(relay_list, relay);
+/* The last REFERs relayed that a NOTIFY may still name. */
+#define CALL_REFERS 4
 struct fork;
 LIST_HEAD(fork_list, fork);
 struct prack;
@@ -48,6 +50,9 @@ struct call {
 	su_timer_t *ack_timer;		/* drops ack[] ACK_KEEP_MS after the last */
 	uint32_t invite_cseq[2];	/* CSeq of the last INVITE sent on each leg */
 	unsigned hdr_flags[2];		/* hdrmap flags for what each side sends */
+	struct peer peer[2];		/* who holds each leg, and over which
+					   transport: only it may send in it */
+	sip_contact_t *contact[2];	/* sipmed's Contact on each leg */
 	const struct trunk *trunk[2];	/* the trunk on each side; NULL: the pool */
 	su_timer_t *invite_timer;	/* no final answer in invite_timeout: 408 */
 	su_timer_t *failover_timer;	/* no provisional answer from a trunk */
@@ -72,12 +77,25 @@ struct call {
 	struct dtrace dtrace;		/* decision steps of a traced call */
 	bool a_100rel;			/* the caller offered 100rel */
 	struct relay_list relays;	/* in-dialog transactions in progress */
+	struct refer_sent {		/* REFERs relayed: their NOTIFYs name
+					   them by CSeq (Event: refer;id=) */
+		enum call_side to;	/* the side the REFER went to */
+		uint32_t sent;		/* its CSeq there */
+		uint32_t received;	/* its CSeq as its sender sent it */
+	} refers[CALL_REFERS];
+	unsigned nrefers;		/* REFERs relayed in all (a ring) */
 	struct fork_list forks;		/* B early dialogs with reliable 18x */
 	struct prack_list pracks;	/* reliable 18x to A awaiting PRACK */
 };
 
 /* call.c */
 void call_end(struct call *, const char *why);
+/*
+ * B's 2xx gets its ACK (with ack's body and headers; NULL: none) and the
+ * INVITE transactions of both legs end: A's ACK arrived, or a BYE came
+ * first. Every 2xx sipmed receives is ACKed.
+ */
+void call_b_acked(struct call *, const sip_t *ack);
 /* A has its final answer, status (also for one nta sends itself). */
 void call_final(struct call *, int status);
 /*
@@ -110,6 +128,9 @@ void call_pracks_drop(struct call *);
  * leg[SIDE_B]'s CSeq so that whichever fork answers sees CSeq rise.
  */
 nta_leg_t *call_b_leg_for(struct call *, const sip_t *sip, nta_request_f *cb);
+/* Requests on a fork's own leg (its magic is the call). */
+int call_fork_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
+    const sip_t *sip);
 /* Frees the early dialogs of B (at call end). */
 void call_forks_free(struct call *);
 

@@ -6,12 +6,18 @@
  * request to its final response.
  *
  * REFER toward a trunk whose refer_support is off is answered 603 by
- * sipmed (Lync's EnableReferSupport). A request the other leg cannot
+ * sipmed (Lync's EnableReferSupport); a relayed REFER's NOTIFYs get the
+ * CSeq its sender used back in their "Event: refer;id=". A method sipmed
+ * does not take (SUBSCRIBE, MESSAGE...) gets 405 with sipmed's Allow.
+ * Who may send in a dialog is checked before nta sees the request
+ * (call_request_forged(), called by the server's receive filter). A request the other leg cannot
  * take (a transport failure, answered 408 or 503 by nta itself) tears the
  * call down: BYE on the leg that still works.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
@@ -92,7 +98,10 @@ call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	tagi_t tags[4];
 
-	hdrmap_tags(home, ack, call->hdr_flags[other(to)], tags);
+	if (ack != NULL)
+		hdrmap_tags(home, ack, call->hdr_flags[other(to)], tags);
+	else
+		tags[0] = (tagi_t){ TAG_END() };
 	if (call->ack[to] != NULL)
 		nta_outgoing_destroy(call->ack[to]);
 	call->ack[to] = nta_outgoing_tcreate(call->leg[to], NULL, NULL, NULL, SIP_METHOD_ACK,
@@ -129,7 +138,7 @@ relay_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *si
 	if (sip != NULL)
 		hdrmap_tags(home, sip, call->hdr_flags[other(r->from)], tags);
 	nta_incoming_treply(r->irq, status, sip ? sip->sip_status->st_phrase : NULL,
-	    TAG_IF(refreshes_target(r->method), SIPTAG_CONTACT(call->srv->contact)),
+	    TAG_IF(refreshes_target(r->method), SIPTAG_CONTACT(call->contact[r->from])),
 	    TAG_NEXT(tags));
 	su_home_deinit(home);
 	if (status < 200)
@@ -184,6 +193,42 @@ refer_refused(const struct call *call, enum call_side to, const sip_t *sip)
 	    !call->trunk[to]->refer_support;
 }
 
+/* Remembers a REFER relayed to side to with CSeq sent (its sender's: received). */
+static void
+refer_remember(struct call *call, enum call_side to, uint32_t sent, uint32_t received)
+{
+	struct refer_sent *rs = &call->refers[call->nrefers++ % CALL_REFERS];
+
+	rs->to = to;
+	rs->sent = sent;
+	rs->received = received;
+}
+
+/*
+ * The Event for a NOTIFY (or a refresh SUBSCRIBE) from side from that
+ * names a REFER sipmed relayed to that side by its CSeq (RFC 3515:
+ * "Event: refer;id=CSEQ"): the id as the REFER's sender knows it, so that
+ * the transferor finds its subscription instead of answering 481. NULL
+ * when the Event names no such REFER (it then crosses as it is).
+ */
+static char *
+refer_event(su_home_t *home, const struct call *call, enum call_side from, const sip_t *sip)
+{
+	const sip_event_t *o = sip->sip_event;
+	const char *id = o != NULL ? msg_params_find(o->o_params, "id=") : NULL;
+	unsigned n = call->nrefers < CALL_REFERS ? call->nrefers : CALL_REFERS;
+
+	if (id == NULL || o->o_type == NULL || strcasecmp(o->o_type, "refer") != 0)
+		return NULL;
+	for (unsigned i = 0; i < n; i++) {
+		const struct refer_sent *rs = &call->refers[i];
+
+		if (rs->to == from && strtoul(id, NULL, 10) == rs->sent)
+			return su_sprintf(home, "refer;id=%u", rs->received);
+	}
+	return NULL;
+}
+
 /*
  * Sends request sip (received as irq from side from) on leg as a relay,
  * with rack when it is a PRACK. Returns the relay, or NULL after
@@ -196,6 +241,7 @@ relay_send(struct call *call, enum call_side from, nta_incoming_t *irq, const si
 	sip_method_t m = sip->sip_request->rq_method;
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	struct relay *r = su_zalloc(call->home, sizeof(*r));
+	char *event;
 	tagi_t tags[4];
 
 	if (r == NULL) {
@@ -208,11 +254,12 @@ relay_send(struct call *call, enum call_side from, nta_incoming_t *irq, const si
 	r->irq = irq;
 	r->method = m;
 	LIST_INSERT_HEAD(&call->relays, r, entry);
-	hdrmap_tags(home, sip, call->hdr_flags[from], tags);
+	event = refer_event(home, call, from, sip);
+	hdrmap_tags(home, sip, call->hdr_flags[from] | (event ? HDRMAP_NO_EVENT : 0), tags);
 	r->orq = nta_outgoing_tcreate(leg, relay_response, (nta_outgoing_magic_t *)r,
 	    NULL, m, sip->sip_request->rq_method_name, NULL,
-	    TAG_IF(refreshes_target(m), SIPTAG_CONTACT(call->srv->contact)),
-	    TAG_IF(rack, SIPTAG_RACK(rack)),
+	    TAG_IF(refreshes_target(m), SIPTAG_CONTACT(call->contact[other(from)])),
+	    TAG_IF(rack, SIPTAG_RACK(rack)), TAG_IF(event, SIPTAG_EVENT_STR(event)),
 	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, sip)), TAG_NEXT(tags));
 	su_home_deinit(home);
 	if (r->orq == NULL) {
@@ -220,6 +267,8 @@ relay_send(struct call *call, enum call_side from, nta_incoming_t *irq, const si
 		relay_free(r);
 		return NULL;
 	}
+	if (m == sip_method_refer)
+		refer_remember(call, other(from), nta_outgoing_cseq(r->orq), sip->sip_cseq->cs_seq);
 	return r;
 }
 
@@ -245,6 +294,11 @@ call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	}
 	if (m == sip_method_prack)
 		return 481;	/* PRACKs of sipmed's reliable 18x go to call_100rel.c */
+	if (!hdrmap_method_allowed(sip->sip_request->rq_method_name)) {
+		server_answer(irq, SIP_405_METHOD_NOT_ALLOWED, SIPTAG_ALLOW_STR(HDRMAP_ALLOW),
+		    TAG_END());
+		return 0;
+	}
 	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
 		return 483;
 	if (call->state != CALL_CONFIRMED && m != sip_method_bye && m != sip_method_info &&
@@ -252,6 +306,8 @@ call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 		return 491;	/* not before the call is up */
 	if (refer_refused(call, to, sip))
 		return 603;
+	if (m == sip_method_bye && call->state == CALL_CONFIRMED && call->b_invite != NULL)
+		call_b_acked(call, NULL);	/* a BYE before A's ACK: B's 2xx still gets one */
 	if (m == sip_method_bye)
 		call->state = CALL_ENDING;
 	if (refreshes_target(m) && sip->sip_contact != NULL)

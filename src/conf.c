@@ -71,6 +71,7 @@ read_groups(struct loader *L, const config_setting_t *root)
 	}
 	conf_check_scopes(L, root);
 	conf_check_tls(L);
+	conf_check_peers(L, root);
 }
 
 static int

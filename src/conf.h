@@ -228,6 +228,24 @@ struct voice_policy *conf_user_voice_policy(const struct conf *, const struct us
 /* True when uri is a sips: URI (TLS). */
 bool conf_is_sips(const char *uri);
 
+/* Transports, as a set. */
+enum conf_transport {
+	CONF_UDP = 1,
+	CONF_TCP = 2,
+	CONF_TLS = 4,
+};
+/*
+ * The transports a URI names: TLS for sips:, else its transport
+ * parameter; without one, a listener takes UDP and TCP and a peer is
+ * reached over UDP (RFC 3263 4.1). 0 for a transport sipmed lacks or a
+ * URI it cannot parse.
+ */
+unsigned conf_uri_transports(const char *uri, bool listener);
+/* True when a peer at uri is reached over TLS (sips:, or transport=tls). */
+bool conf_uses_tls(const char *uri);
+/* "udp", "tcp" or "tls" for one transport, as sofia-sip names them. */
+const char *conf_transport_name(unsigned);
+
 /* How sipmed reaches a peer and knows it: a trunk's, or the pool's. */
 struct peer_link {
 	const char *address;		/* as configured */

@@ -43,6 +43,39 @@ conf_is_sips(const char *uri)
 	return uri != NULL && strncmp(uri, "sips:", 5) == 0;
 }
 
+unsigned
+conf_uri_transports(const char *uri, bool listener)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	url_t *u = uri != NULL ? url_make(home, uri) : NULL;
+	char tp[16];
+	unsigned t = 0;
+
+	if (u == NULL)
+		t = 0;
+	else if (u->url_type == url_sips)
+		t = CONF_TLS;
+	else if (url_param(u->url_params, "transport", tp, sizeof(tp)) > 0)
+		t = strcasecmp(tp, "udp") == 0 ? CONF_UDP : strcasecmp(tp, "tcp") == 0 ?
+		    CONF_TCP : strcasecmp(tp, "tls") == 0 ? CONF_TLS : 0;
+	else
+		t = listener ? CONF_UDP | CONF_TCP : CONF_UDP;
+	su_home_deinit(home);
+	return t;
+}
+
+bool
+conf_uses_tls(const char *uri)
+{
+	return conf_uri_transports(uri, false) == CONF_TLS;
+}
+
+const char *
+conf_transport_name(unsigned t)
+{
+	return t == CONF_TLS ? "tls" : t == CONF_TCP ? "tcp" : t == CONF_UDP ? "udp" : "?";
+}
+
 struct peer_link
 conf_peer_link(const struct conf *c, const struct trunk *t)
 {
@@ -76,11 +109,12 @@ default_source(struct loader *L, struct strlist *l, const char *address)
 }
 
 /*
- * Where requests to a peer go. A sips: peer is reached by its identity,
- * with its address as maddr (sips:gw1.example.com:5061;maddr=192.0.2.10),
- * so that the TLS transport checks, before anything is sent, that the
- * server's certificate names the peer sipmed means to reach; any other
- * peer by its address as configured.
+ * Where requests to a peer go. A TLS peer (sips:, or sip: with
+ * transport=tls) is reached by its identity, with its address as maddr
+ * (sips:gw1.example.com:5061;maddr=192.0.2.10), so that the TLS transport
+ * checks, before anything is sent, that the server's certificate names
+ * the peer sipmed means to reach; any other peer by its address as
+ * configured.
  */
 static const char *
 derive_next_hop(struct loader *L, const char *address, const char *identity)
@@ -89,9 +123,9 @@ derive_next_hop(struct loader *L, const char *address, const char *identity)
 	url_t *u = url_make(home, address);
 	const char *hop = address;
 
-	if (u != NULL && conf_is_sips(address) && identity != NULL && u->url_host != NULL &&
+	if (u != NULL && conf_uses_tls(address) && identity != NULL && u->url_host != NULL &&
 	    strcasecmp(u->url_host, identity) != 0)
-		hop = su_sprintf(L->home, "sips:%s%s%s;maddr=%s%s%s", identity,
+		hop = su_sprintf(L->home, "%s:%s%s%s;maddr=%s%s%s", u->url_scheme, identity,
 		    u->url_port ? ":" : "", u->url_port ? u->url_port : "", u->url_host,
 		    u->url_params ? ";" : "", u->url_params ? u->url_params : "");
 	su_home_deinit(home);
@@ -117,6 +151,25 @@ check_addresses(struct loader *L, const config_setting_t *s, const char *what,
 }
 
 /* server */
+
+/*
+ * A listen address: a sip: URI listens on UDP and TCP, or on the one its
+ * transport parameter names; a sips: URI on TLS. sofia-sip cannot listen
+ * on "sip:...;transport=tls" (it fails at start, "Protocol not
+ * supported"), so that form is refused here with the one that works.
+ */
+static void
+check_listener(struct loader *L, const config_setting_t *at, const char *v)
+{
+	if (check_sip_uri(L, at, "server: listen", v) != 0)
+		return;
+	if (!conf_is_sips(v) && conf_uri_transports(v, true) == CONF_TLS)
+		conf_error(L, at, "server: listen: \"%s\": a TLS listener is written "
+		    "sips:ADDRESS:PORT (peers may still address it as sip:...;transport=tls)", v);
+	else if (conf_uri_transports(v, true) == 0)
+		conf_error(L, at, "server: listen: \"%s\": sipmed listens on udp or tcp "
+		    "(sip:), or on TLS (sips:)", v);
+}
 
 static const struct ckey server_keys[] = {
 	{ "domain", CK_STR, true, offsetof(struct conf_server, domain), 0, 0, 0, NULL, NULL },
@@ -151,8 +204,7 @@ conf_parse_server(struct loader *L, const config_setting_t *s)
 	} else if (sv->listen.n == 0)
 		conf_error(L, ls, "server: \"listen\" must name at least one address");
 	for (size_t i = 0; i < sv->listen.n && ls != NULL; i++)
-		check_sip_uri(L, config_setting_get_elem(ls, (unsigned)i), "server: listen",
-		    sv->listen.v[i]);
+		check_listener(L, config_setting_get_elem(ls, (unsigned)i), sv->listen.v[i]);
 	return 0;
 }
 
@@ -208,8 +260,8 @@ conf_parse_pool(struct loader *L, const config_setting_t *s)
 	if (conf_group(L, s, "pool", pool_keys, p) > 0)
 		return 1;
 	check_sip_uri(L, config_setting_get_member(s, "address"), "pool: address", p->address);
-	if (conf_is_sips(p->address) && p->identity == NULL)
-		conf_error(L, s, "pool: a sips: address needs \"identity\", the name its "
+	if (conf_uses_tls(p->address) && p->identity == NULL)
+		conf_error(L, s, "pool: a TLS address needs \"identity\", the name its "
 		    "certificate must carry");
 	check_addresses(L, config_setting_get_member(s, "source_addresses"),
 	    "pool: source_addresses", &p->source_addresses);
@@ -330,8 +382,8 @@ parse_trunk(struct loader *L, const config_setting_t *e, struct trunk *t)
 	if (!conf_name_ok(t->name))
 		conf_error(L, e, "trunk names must be 1 to 256 printable characters");
 	check_sip_uri(L, config_setting_get_member(e, "address"), what, t->address);
-	if (conf_is_sips(t->address) && t->identity == NULL)
-		conf_error(L, e, "%s: a sips: address needs \"identity\", the name its "
+	if (conf_uses_tls(t->address) && t->identity == NULL)
+		conf_error(L, e, "%s: a TLS address needs \"identity\", the name its "
 		    "certificate must carry", what);
 	check_addresses(L, config_setting_get_member(e, "source_addresses"), what,
 	    &t->source_addresses);
@@ -433,11 +485,104 @@ conf_check_tls(struct loader *L)
 	for (size_t i = 0; i < c->server.listen.n && who == NULL; i++)
 		if (conf_is_sips(c->server.listen.v[i]))
 			who = "a sips: listen address (the default is sips:0.0.0.0:5061)";
-	if (who == NULL && conf_is_sips(c->pool.address))
-		who = "the pool's sips: address";
+	if (who == NULL && conf_uses_tls(c->pool.address))
+		who = "the pool's TLS address";
 	for (size_t i = 0; i < c->ntrunks && who == NULL; i++)
-		if (conf_is_sips(c->trunks[i].address))
-			who = "a trunk's sips: address";
+		if (conf_uses_tls(c->trunks[i].address))
+			who = "a trunk's TLS address";
 	if (who != NULL)
 		conf_error(L, NULL, "missing group \"tls\": %s needs a certificate", who);
+}
+
+/* The pool's (i == -1) or trunk i's group in the file. */
+static const config_setting_t *
+peer_group(const config_setting_t *root, int i)
+{
+	if (i < 0)
+		return config_setting_get_member(root, "pool");
+	return config_setting_get_elem(config_setting_get_member(root, "trunks"), (unsigned)i);
+}
+
+/* The pool's (i == -1) or trunk i's address, and its name for messages. */
+static const char *
+peer_address(const struct conf *c, int i, char *what, size_t len)
+{
+	if (i < 0) {
+		snprintf(what, len, "pool");
+		return c->pool.address;
+	}
+	snprintf(what, len, "trunk \"%s\"", c->trunks[i].name);
+	return c->trunks[i].address;
+}
+
+static const struct strlist *
+peer_sources(const struct conf *c, int i)
+{
+	return i < 0 ? &c->pool.source_addresses : &c->trunks[i].source_addresses;
+}
+
+/* Whether peer j (known by address) has source address a. */
+static bool
+peer_has_source(const struct conf *c, int j, const char *a)
+{
+	const struct strlist *l = peer_sources(c, j);
+	char what[300];
+
+	if (conf_uses_tls(peer_address(c, j, what, sizeof(what))))
+		return false;	/* known by its certificate, never by address */
+	for (size_t k = 0; k < l->n; k++)
+		if (strcmp(l->v[k], a) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A request from a plain transport is known by its source address alone:
+ * two peers with the same one could not be told apart, and the first in
+ * the file would take the other's calls.
+ */
+static void
+check_shared_source(struct loader *L, const config_setting_t *root, int i)
+{
+	const struct conf *c = L->conf;
+	const struct strlist *l = peer_sources(c, i);
+	char what[300], other[300];
+
+	if (conf_uses_tls(peer_address(c, i, what, sizeof(what))))
+		return;
+	for (size_t k = 0; k < l->n; k++)
+		for (int j = -1; j < i; j++)
+			if (peer_has_source(c, j, l->v[k])) {
+				peer_address(c, j, other, sizeof(other));
+				conf_error(L, peer_group(root, i), "%s: source address %s is also "
+				    "the %s's: requests from it could not be told apart (give one of "
+				    "them TLS, or other source_addresses)", what, l->v[k], other);
+				return;
+			}
+}
+
+void
+conf_check_peers(struct loader *L, const config_setting_t *root)
+{
+	const struct conf *c = L->conf;
+	unsigned listening = 0;
+	char what[300];
+
+	for (size_t i = 0; i < c->server.listen.n; i++)
+		listening |= conf_uri_transports(c->server.listen.v[i], true);
+	for (int i = -1; i < (int)c->ntrunks; i++) {
+		const char *a = peer_address(c, i, what, sizeof(what));
+		unsigned t = conf_uri_transports(a, false);
+
+		if (a == NULL)
+			continue;
+		if (t == 0)
+			conf_error(L, peer_group(root, i), "%s: address \"%s\": sipmed reaches "
+			    "peers over udp, tcp or tls", what, a);
+		else if ((t & listening) == 0)
+			conf_error(L, peer_group(root, i), "%s: address \"%s\" is reached over %s, "
+			    "but server.listen has no %s listener", what, a, conf_transport_name(t),
+			    t == CONF_TLS ? "sips:" : conf_transport_name(t));
+		check_shared_source(L, root, i);
+	}
 }

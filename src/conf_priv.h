@@ -68,6 +68,12 @@ int conf_read_elsewhere(struct loader *, const config_setting_t *, void *obj);
 
 /* Checks, once every group is read, that sips: anywhere has a tls group. */
 void conf_check_tls(struct loader *);
+/*
+ * Checks, once every group is read, that each peer is reached over a
+ * transport sipmed listens on and that no two peers known by address
+ * share one.
+ */
+void conf_check_peers(struct loader *, const config_setting_t *root);
 
 /*
  * Applies table to group grp (which must be a group) for obj; what names

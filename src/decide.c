@@ -16,27 +16,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sofia-sip/sip_status.h>
+
 #include "decide.h"
 #include "directory.h"
 #include "number.h"
 
-static const struct {
-	unsigned status;
-	const char *reason;
-} reasons[] = {
-	{ 400, "Bad Request" }, { 403, "Forbidden" }, { 404, "Not Found" },
-	{ 408, "Request Timeout" }, { 410, "Gone" }, { 480, "Temporarily Unavailable" },
-	{ 484, "Address Incomplete" }, { 486, "Busy Here" }, { 500, "Server Internal Error" },
-	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" }, { 504, "Server Time-out" },
-	{ 600, "Busy Everywhere" }, { 603, "Decline" }, { 604, "Does Not Exist Anywhere" },
-};
-
+/*
+ * The standard reason phrase (sofia-sip's table, RFC 3261 21 and later
+ * RFCs), so that a trace says what the message sent says.
+ */
 const char *
 decide_reason(unsigned status)
 {
-	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (reasons[i].status == status)
-			return reasons[i].reason;
+	const char *p = sip_status_phrase((int)status);
+
+	if (p != NULL && p[0] != '\0')
+		return p;
 	return status < 500 ? "Request Failed" : status < 600 ? "Server Error" : "Failure";
 }
 

@@ -11,19 +11,24 @@
  *   Content-Disposition,   included)
  *   Content-Encoding,
  *   Content-Language
- *   Allow, Supported,      always: capabilities are end to end. 100rel
- *   Require, Accept,       too (reliable provisional responses are
- *   Allow-Events           PRACKed end to end, see call_100rel.c), except
- *                          toward a caller that did not offer it
- *                          (HDRMAP_NO_100REL): there it is taken out of
- *                          Supported and Require. RSeq and RAck are
- *                          each leg's own.
+ *   Allow, Supported,      always, but only with what sipmed carries
+ *   Require, Accept        end to end: Allow with the methods it takes
+ *                          (HDRMAP_METHODS), Supported with 100rel,
+ *                          timer, precondition and histinfo (no
+ *                          replaces, gruu, outbound: a B2BUA offers what
+ *                          it implements). 100rel is PRACKed end to end
+ *                          (call_100rel.c), except toward a caller that
+ *                          did not offer it (HDRMAP_NO_100REL): there it
+ *                          is taken out of Supported and Require. RSeq
+ *                          and RAck are each leg's own. Allow-Events
+ *                          does not cross: sipmed takes no SUBSCRIBE.
  *   Session-Expires,       always (session timers end to end)
  *   Min-SE
  *   Reason                 always (Q.850 causes for failover decisions)
  *   Privacy                always
- *   Event,                 always (REFER's NOTIFYs, INFO packages)
- *   Subscription-State,
+ *   Event,                 always (REFER's NOTIFYs, INFO packages); the
+ *   Subscription-State,    call layer rewrites a refer Event's id
+ *                          (HDRMAP_NO_EVENT: it writes Event itself)
  *   Info-Package,
  *   Recv-Info
  *   Refer-To, Referred-By  always (the call layer may refuse REFER)
@@ -52,8 +57,8 @@ static const struct {
 } crossing[] = {
 	{ "Content-Disposition", 0 }, { "Content-Encoding", 0 }, { "Content-Language", 0 },
 	{ "Allow", 0 }, { "Supported", 0 }, { "Require", 0 }, { "Accept", 0 },
-	{ "Allow-Events", 0 }, { "Session-Expires", 0 },
-	{ "Min-SE", 0 }, { "Reason", 0 }, { "Privacy", 0 }, { "Event", 0 },
+	{ "Session-Expires", 0 },
+	{ "Min-SE", 0 }, { "Reason", 0 }, { "Privacy", 0 },
 	{ "Subscription-State", 0 }, { "Info-Package", 0 }, { "Recv-Info", 0 },
 	{ "Refer-To", 0 }, { "Referred-By", 0 }, { "Replaces", 0 }, { "Subject", 0 },
 	{ "Priority", 0 }, { "Organization", 0 }, { "Date", 0 }, { "Warning", 0 },
@@ -76,29 +81,67 @@ header_name(const msg_header_t *h)
 	return NULL;
 }
 
+/* The SIP options sipmed carries end to end; the rest it does not offer. */
+static const char *const options_kept[] = { "100rel", "timer", "precondition", "histinfo" };
+static const char *const methods_kept[] = { HDRMAP_METHODS };
+
+static bool
+in_list(const char *item, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(list[i], item) == 0)
+			return true;
+	return false;
+}
+
 /*
- * Encodes a Supported or Require header without 100rel (see the table).
- * Returns the length written, or what would be needed as msg_header_e()
- * does.
+ * Whether item of a Supported, Require or Allow header h crosses: Allow
+ * keeps the methods sipmed takes, Supported the options it carries (a
+ * B2BUA offers only what it implements on each leg: no replaces, gruu or
+ * outbound), and 100rel goes only to a receiver that does it.
+ */
+static bool
+item_kept(const msg_header_t *h, const char *item, unsigned flags)
+{
+	if (h->sh_class == sip_allow_class)
+		return in_list(item, methods_kept, sizeof(methods_kept) / sizeof(methods_kept[0]));
+	if ((flags & HDRMAP_NO_100REL) != 0 && strcasecmp(item, "100rel") == 0)
+		return false;
+	if (h->sh_class == sip_supported_class)
+		return in_list(item, options_kept, sizeof(options_kept) / sizeof(options_kept[0]));
+	return true;
+}
+
+static bool
+is_filtered(const msg_header_t *h)
+{
+	return h->sh_class == sip_allow_class || h->sh_class == sip_supported_class ||
+	    h->sh_class == sip_require_class;
+}
+
+/*
+ * Encodes a Supported, Require or Allow header with the items that cross
+ * (item_kept()), or nothing when none does. Returns the length written,
+ * or what would be needed, as msg_header_e() does.
  */
 static issize_t
-encode_without_100rel(char *b, isize_t bsiz, const msg_header_t *h)
+encode_filtered(char *b, isize_t bsiz, const msg_header_t *h, unsigned flags)
 {
-	const sip_supported_t *k = (const sip_supported_t *)h;
+	const msg_list_t *k = (const msg_list_t *)h;
 	size_t n = 0, want = 0;
 	bool first = true;
 	char tmp[1024];
 
 	n += (size_t)snprintf(tmp, sizeof(tmp), "%s: ", h->sh_class->hc_name);
 	for (size_t i = 0; k->k_items != NULL && k->k_items[i] != NULL; i++) {
-		if (strcasecmp(k->k_items[i], "100rel") == 0)
+		if (!item_kept(h, k->k_items[i], flags))
 			continue;
 		n += (size_t)snprintf(tmp + n, n < sizeof(tmp) ? sizeof(tmp) - n : 0, "%s%s",
 		    first ? "" : ", ", k->k_items[i]);
 		first = false;
 	}
 	if (first)
-		return 0;	/* only 100rel: no header at all */
+		return 0;	/* nothing left: no header at all */
 	n += (size_t)snprintf(tmp + n, n < sizeof(tmp) ? sizeof(tmp) - n : 0, "\r\n");
 	want = n;
 	if (want >= sizeof(tmp))
@@ -108,9 +151,17 @@ encode_without_100rel(char *b, isize_t bsiz, const msg_header_t *h)
 	return (issize_t)want;
 }
 
+bool
+hdrmap_method_allowed(const char *method)
+{
+	return in_list(method, methods_kept, sizeof(methods_kept) / sizeof(methods_kept[0]));
+}
+
 static bool
 crosses(const char *name, unsigned flags)
 {
+	if (strcasecmp(name, "Event") == 0)
+		return (flags & HDRMAP_NO_EVENT) == 0;
 	for (size_t i = 0; i < sizeof(crossing) / sizeof(crossing[0]); i++)
 		if (strcasecmp(crossing[i].name, name) == 0)
 			return (crossing[i].needs & flags) == crossing[i].needs;
@@ -133,9 +184,8 @@ hdrmap_tags(su_home_t *home, const sip_t *sip, unsigned flags, tagi_t tags[4])
 
 		if (name == NULL || !crosses(name, flags))
 			continue;
-		while ((need = (flags & HDRMAP_NO_100REL) != 0 &&
-		    (h->sh_class == sip_supported_class || h->sh_class == sip_require_class) ?
-		    encode_without_100rel(buf + len, (isize_t)(cap - len), h) :
+		while ((need = is_filtered(h) ?
+		    encode_filtered(buf + len, (isize_t)(cap - len), h, flags) :
 		    msg_header_e(buf + len, (isize_t)(cap - len), h, 0)) >= 0 &&
 		    (size_t)need >= cap - len) {
 			char *nb = su_realloc(home, buf, cap * 2);

@@ -12,11 +12,25 @@
 #include <sofia-sip/sip.h>
 #include <sofia-sip/su_tag.h>
 
+/*
+ * The methods sipmed takes on a leg (its Allow), and the options it
+ * answers OPTIONS with; a request of another method inside a dialog gets
+ * 405 with this Allow.
+ */
+#define HDRMAP_METHODS "INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "UPDATE", \
+	"PRACK", "REFER", "NOTIFY"
+#define HDRMAP_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY"
+#define HDRMAP_SUPPORTED "100rel, timer"
+
+/* Whether sipmed takes requests of method (by name) on a leg. */
+bool hdrmap_method_allowed(const char *method);
+
 /* What a message is, for the table. */
 enum hdrmap_flags {
 	HDRMAP_TRUST_PAI = 1,		/* the sender may assert identities */
 	HDRMAP_CALL_HISTORY = 2,	/* History-Info may cross */
 	HDRMAP_NO_100REL = 4,		/* the receiver does not do 100rel */
+	HDRMAP_NO_EVENT = 8,		/* the caller writes Event itself */
 };
 
 /*

@@ -14,18 +14,21 @@
 #include <time.h>
 
 #include <sofia-sip/msg_addr.h>
+#include <sofia-sip/nta_stateless.h>
 #include <sofia-sip/nta_tag.h>
 #include <sofia-sip/nta_tport.h>
 #include <sofia-sip/sip_extra.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_log.h>
+#include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/su_strlst.h>
 #include <sofia-sip/tport.h>
 #include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
 
 #include "call.h"
+#include "hdrmap.h"
 #include "hmap.h"
 #include "log.h"
 #include "server.h"
@@ -33,8 +36,6 @@
 #include "tls.h"
 #include "trace.h"
 
-#define SIPMED_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY"
-#define SIPMED_SUPPORTED "100rel, timer, replaces"
 
 /* True when addr is in list (the loader fills in a peer's default). */
 static bool
@@ -95,10 +96,10 @@ identify_by_certificate(const struct conf *c, su_strlst_t const *names, struct p
 static enum peer_kind
 peer_by_address(const struct conf *c, const char *addr, const struct trunk **tp)
 {
-	if (!conf_is_sips(c->pool.address) && addr_matches(&c->pool.source_addresses, addr))
+	if (!conf_uses_tls(c->pool.address) && addr_matches(&c->pool.source_addresses, addr))
 		return PEER_POOL;
 	for (size_t i = 0; i < c->ntrunks; i++)
-		if (!conf_is_sips(c->trunks[i].address) &&
+		if (!conf_uses_tls(c->trunks[i].address) &&
 		    addr_matches(&c->trunks[i].source_addresses, addr)) {
 			*tp = &c->trunks[i];
 			return PEER_TRUNK;
@@ -132,6 +133,8 @@ server_identify(const struct server *srv, const struct conf *c, msg_t *msg,
 	out->kind = PEER_UNKNOWN;
 	source_address(msg, out->addr, sizeof(out->addr));
 	snprintf(out->who, sizeof(out->who), "%s", out->addr);
+	if (tp != NULL)
+		snprintf(out->proto, sizeof(out->proto), "%s", tport_name(tp)->tpn_proto);
 	if (tp != NULL && tport_has_tls(tp)) {
 		identify_by_certificate(c, tport_delivered_from_subjects(tports, msg), out);
 		return;
@@ -147,7 +150,7 @@ server_responder_ok(const struct server *srv, msg_t *msg, const char *address,
 	tport_t *tp = tport_delivered_by(tports, msg);
 	struct peer p;
 
-	if (!conf_is_sips(address) || tp == NULL)
+	if (!conf_uses_tls(address) || tp == NULL)
 		return true;	/* plain, or nta's own answer: nothing to prove */
 	if (tport_has_tls(tp) && names_include(tport_delivered_from_subjects(tports, msg),
 	    identity))
@@ -155,6 +158,204 @@ server_responder_ok(const struct server *srv, msg_t *msg, const char *address,
 	server_identify(srv, srv->conf, msg, &p);
 	snprintf(who, wholen, "%s%s", p.who, tport_has_tls(tp) ? "" : " (not over TLS)");
 	return false;
+}
+
+void
+server_peer_of(const struct conf *c, const struct trunk *t, struct peer *out)
+{
+	struct peer_link l = conf_peer_link(c, t);
+
+	memset(out, 0, sizeof(*out));
+	out->kind = t != NULL ? PEER_TRUNK : PEER_POOL;
+	out->trunk = t;
+	snprintf(out->proto, sizeof(out->proto), "%s",
+	    conf_transport_name(conf_uri_transports(l.address, false)));
+	snprintf(out->who, sizeof(out->who), "%s", l.address);
+}
+
+bool
+server_from_peer(const struct server *srv, msg_t *msg, const struct peer *p,
+    struct peer *who)
+{
+	server_identify(srv, srv->conf, msg, who);
+	if (who->kind != p->kind || (p->kind == PEER_TRUNK &&
+	    (who->trunk == NULL || strcmp(who->trunk->name, p->trunk->name) != 0)))
+		return false;	/* (by name: a reload makes new trunk objects) */
+	return strcasecmp(who->proto, p->proto) == 0;
+}
+
+/* One of the agent's primary transports, as its Contact names it. */
+struct listener {
+	tport_t *tp;
+	char proto[8];			/* "udp", "tcp", "tls" */
+	int family;
+	bool wildcard;			/* bound to 0.0.0.0 or :: */
+	unsigned port;
+	char host[64];			/* as a URI has it ([::1] for IPv6) */
+};
+
+static bool
+sockaddr_is_wildcard(const su_sockaddr_t *su)
+{
+	if (su->su_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&su->su_sin6.sin6_addr);
+	return su->su_sin.sin_addr.s_addr == htonl(INADDR_ANY);
+}
+
+/* The host of su as a URI writes it. */
+static void
+sockaddr_host(const su_sockaddr_t *su, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (su->su_family == AF_INET6) {
+		inet_ntop(AF_INET6, &su->su_sin6.sin6_addr, a, sizeof(a));
+		snprintf(buf, len, "[%s]", a);
+	} else {
+		inet_ntop(AF_INET, &su->su_sin.sin_addr, a, sizeof(a));
+		snprintf(buf, len, "%s", a);
+	}
+}
+
+/* Reads the agent's primary transports once: they live as long as it. */
+static int
+listeners_read(struct server *srv)
+{
+	tport_t *tp;
+	size_t n = 0;
+	const sip_contact_t *m = nta_agent_contact(srv->agent);
+
+	srv->host = m != NULL ? su_strdup(srv->home, m->m_url->url_host) : "127.0.0.1";
+	for (tp = tport_primaries(nta_agent_tports(srv->agent)); tp; tp = tport_next(tp))
+		n++;
+	srv->listeners = su_zalloc(srv->home, (n ? n : 1) * sizeof(*srv->listeners));
+	if (srv->listeners == NULL)
+		return -1;
+	for (tp = tport_primaries(nta_agent_tports(srv->agent)); tp; tp = tport_next(tp)) {
+		struct listener *l = &srv->listeners[srv->nlisteners];
+		su_sockaddr_t su = { 0 };
+		socklen_t sulen = sizeof(su);
+
+		if (tport_local_sockaddr(tp, &su, &sulen) < 0)
+			continue;
+		l->tp = tp;
+		snprintf(l->proto, sizeof(l->proto), "%s", tport_name(tp)->tpn_proto);
+		l->family = su.su_family;
+		l->wildcard = sockaddr_is_wildcard(&su);
+		l->port = ntohs(su.su_port);
+		sockaddr_host(&su, l->host, sizeof(l->host));
+		srv->nlisteners++;
+	}
+	return 0;
+}
+
+static const struct listener *
+listener_of(const struct server *srv, const tport_t *primary)
+{
+	for (size_t i = 0; i < srv->nlisteners; i++)
+		if (srv->listeners[i].tp == primary)
+			return &srv->listeners[i];
+	return NULL;
+}
+
+/* The first listener of transport proto, of family when there is one. */
+static const struct listener *
+listener_for(const struct server *srv, const char *proto, int family)
+{
+	const struct listener *any = NULL;
+
+	for (size_t i = 0; i < srv->nlisteners; i++) {
+		const struct listener *l = &srv->listeners[i];
+
+		if (strcasecmp(l->proto, proto) != 0)
+			continue;
+		if (l->family == family)
+			return l;
+		if (any == NULL)
+			any = l;
+	}
+	return any;
+}
+
+/* Whether the request opening a dialog asks for sips: (RFC 3261 12.1.1). */
+static bool
+request_wants_sips(const sip_t *sip)
+{
+	if (sip->sip_request->rq_url->url_type == url_sips)
+		return true;
+	if (sip->sip_record_route != NULL)
+		return sip->sip_record_route->r_url->url_type == url_sips;
+	return sip->sip_contact != NULL && sip->sip_contact->m_url->url_type == url_sips;
+}
+
+/* The Contact naming host (NULL: the listener's) and l's port, in scheme. */
+static sip_contact_t *
+contact_make(const struct server *srv, su_home_t *home, const struct listener *l,
+    const char *host, bool sips)
+{
+	char buf[200];
+	bool tls = strcasecmp(l->proto, "tls") == 0;
+
+	if (host == NULL)
+		host = l->wildcard ? srv->host : l->host;
+	snprintf(buf, sizeof(buf), "<%s:%s:%u%s>", sips ? "sips" : "sip", host, l->port,
+	    sips || strcasecmp(l->proto, "udp") == 0 ? "" : tls ? ";transport=tls" :
+	    ";transport=tcp");
+	return sip_contact_make(home, buf);
+}
+
+sip_contact_t *
+server_contact(const struct server *srv, su_home_t *home, msg_t *msg, const sip_t *sip,
+    const char *address)
+{
+	const struct listener *l;
+	char host[72];
+
+	if (msg != NULL) {
+		tport_t *tp = tport_delivered_by(nta_agent_tports(srv->agent), msg);
+		su_sockaddr_t su = { 0 };
+		socklen_t sulen = sizeof(su);
+
+		l = tp != NULL ? listener_of(srv, tport_parent(tp)) : NULL;
+		if (l == NULL)
+			return NULL;
+		/* a wildcard listener: the address this connection was made to */
+		if (l->wildcard && tp != l->tp && tport_local_sockaddr(tp, &su, &sulen) == 0 &&
+		    !sockaddr_is_wildcard(&su)) {
+			sockaddr_host(&su, host, sizeof(host));
+			return contact_make(srv, home, l, host, request_wants_sips(sip) &&
+			    strcasecmp(l->proto, "tls") == 0);
+		}
+		return contact_make(srv, home, l, NULL, request_wants_sips(sip) &&
+		    strcasecmp(l->proto, "tls") == 0);
+	}
+	l = listener_for(srv, conf_transport_name(conf_uri_transports(address, false)),
+	    strchr(address, '[') != NULL ? AF_INET6 : AF_INET);
+	return l != NULL ? contact_make(srv, home, l, NULL, conf_is_sips(address)) : NULL;
+}
+
+void
+server_answer(nta_incoming_t *irq, int status, const char *phrase, tag_type_t tag,
+    tag_value_t value, ...)
+{
+	ta_list ta;
+
+	ta_start(ta, tag, value);
+	nta_incoming_treply(irq, status, phrase, ta_tags(ta));
+	(void)ta_end(ta);	/* the macro ends in ", 0" */
+	nta_incoming_destroy(irq);
+}
+
+void
+server_write_transactions(const struct server *srv, FILE *f)
+{
+	usize_t in = 0, out = 0;
+
+	if (srv->agent != NULL)
+		nta_agent_get_stats(srv->agent, NTATAG_S_IRQ_HASH_USED_REF(in),
+		    NTATAG_S_ORQ_HASH_USED_REF(out), TAG_END());
+	fprintf(f, "transactions: %lu server, %lu client\n", (unsigned long)in,
+	    (unsigned long)out);
 }
 
 /*
@@ -167,12 +368,12 @@ static int
 answer_options(struct server *srv, nta_incoming_t *irq, const struct peer *p)
 {
 	if (p->kind == PEER_TRUNK && (server_pool_down(srv) || srv->stopping)) {
-		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
-		    SIPTAG_RETRY_AFTER_STR("30"), TAG_END());
+		server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("30"),
+		    TAG_END());
 		return 0;
 	}
-	nta_incoming_treply(irq, SIP_200_OK, SIPTAG_ALLOW_STR(SIPMED_ALLOW),
-	    SIPTAG_SUPPORTED_STR(SIPMED_SUPPORTED), SIPTAG_ACCEPT_STR("application/sdp"),
+	server_answer(irq, SIP_200_OK, SIPTAG_ALLOW_STR(HDRMAP_ALLOW),
+	    SIPTAG_SUPPORTED_STR(HDRMAP_SUPPORTED), SIPTAG_ACCEPT_STR("application/sdp"),
 	    TAG_IF(srv->conf->server.user_agent, SIPTAG_SERVER_STR(srv->conf->server.user_agent)),
 	    TAG_END());
 	return 0;
@@ -278,19 +479,19 @@ default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	if (!server_peer_admits(srv, &peer)) {
 		stats_add(srv->stats, STATS_RATE_LIMITED, peer.kind == PEER_POOL ? "pool" :
 		    peer.trunk->name);
-		nta_incoming_treply(irq, SIP_503_SERVICE_UNAVAILABLE,
-		    SIPTAG_RETRY_AFTER_STR("1"), TAG_END());
+		server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("1"),
+		    TAG_END());
 		return 0;
 	}
 	if ((bad = bad_header(sip)) != NULL) {
 		char phrase[96];
 
 		snprintf(phrase, sizeof(phrase), "Bad %s Header", bad);
-		nta_incoming_treply(irq, 400, phrase, TAG_END());
+		server_answer(irq, 400, phrase, TAG_END());
 		return 0;
 	}
 	if (!scheme_supported(sip->sip_request->rq_url)) {
-		nta_incoming_treply(irq, SIP_416_UNSUPPORTED_URI, TAG_END());
+		server_answer(irq, SIP_416_UNSUPPORTED_URI, TAG_END());
 		return 0;
 	}
 	switch (sip->sip_request->rq_method) {
@@ -307,16 +508,22 @@ default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	case sip_method_notify:
 		return 481;	/* Call/Transaction Does Not Exist */
 	default:
-		nta_incoming_treply(irq, SIP_405_METHOD_NOT_ALLOWED,
-		    SIPTAG_ALLOW_STR(SIPMED_ALLOW), TAG_END());
+		server_answer(irq, SIP_405_METHOD_NOT_ALLOWED, SIPTAG_ALLOW_STR(HDRMAP_ALLOW),
+		    TAG_END());
 		return 0;
 	}
 }
 
-/* sofia-sip's own log lines go through ours. */
+/*
+ * sofia-sip's own log lines go through ours, as debug lines; a failed
+ * TLS handshake (sipmed-tls-reasons.patch says why) is a warning, at most
+ * one a second, so that a peer whose certificate is refused shows in the
+ * log without -v, and a flood of bad handshakes does not fill it.
+ */
 static void
 sofia_log(void *stream, const char *fmt, va_list ap)
 {
+	static time_t warned;
 	char buf[1024];
 	size_t n;
 
@@ -324,8 +531,12 @@ sofia_log(void *stream, const char *fmt, va_list ap)
 	n = strlen(buf);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
-	if (n > 0)
+	if (n > 0 && strncmp(buf, "tls: handshake with ", 20) == 0 && warned != time(NULL)) {
+		warned = time(NULL);
+		log_warnx("%s", buf);
+	} else if (n > 0) {
 		log_debug("sofia: %s", buf);
+	}
 }
 
 /*
@@ -346,10 +557,13 @@ sofia_log(void *stream, const char *fmt, va_list ap)
  * sofia-sip built with sipmed's fixes (scripts/sofia-sip).
  */
 static void
-listener_tags(const struct conf *c, const char *uri, const char *dir, tagi_t tags[8])
+listener_tags(const struct conf *c, const char *uri, const char *dir, tagi_t tags[10])
 {
 	const struct conf_tls *t = &c->tls;
 
+	/* a CRLFCRLF keep-alive on TCP and TLS gets its pong (RFC 5626 3.5.1) */
+	tags[0] = (tagi_t){ TPTAG_PONG2PING(1) };
+	tags++;
 	if (!conf_is_sips(uri)) {
 		/* TCP: a message that stops half-way closes its connection */
 		tags[0] = (tagi_t){ TPTAG_TIMEOUT(c->server.message_timeout * 1000) };
@@ -392,7 +606,7 @@ add_listeners(struct server *srv, const struct conf *c)
 #endif
 	for (size_t i = 0; i < c->server.listen.n && rc == 0; i++) {
 		const char *uri = c->server.listen.v[i];
-		tagi_t tags[8];
+		tagi_t tags[10];
 
 		listener_tags(c, uri, dir, tags);
 		if (srv->agent == NULL) {
@@ -417,12 +631,29 @@ add_listeners(struct server *srv, const struct conf *c)
 }
 
 #ifdef SOFIA_SIP_SIPMED_RECV_FILTER
+/* A request inside a dialog or transaction sipmed may hold: CANCEL, ACK, or a To tag. */
+static bool
+in_dialog(const sip_t *sip)
+{
+	return sip->sip_request->rq_method == sip_method_cancel ||
+	    sip->sip_request->rq_method == sip_method_ack ||
+	    (sip->sip_to != NULL && sip->sip_to->a_tag != NULL);
+}
+
 /*
+ * Every request passes here before nta makes a transaction of it.
+ *
+ * A request in a call's dialog (and a CANCEL or ACK of one of its
+ * transactions) must come from the peer that holds that leg: the call
+ * module says (call_request_forged()); anyone else gets 403 (an ACK is
+ * dropped), and nothing of it reaches nta, which would otherwise answer
+ * a CANCEL and cancel the INVITE itself.
+ *
  * Requests on plain transports from an address that is no configured
  * peer: unknown_peer_rate a second per address go on (and get 403), the
- * rest of a flood is dropped here, before nta makes a transaction. Over
- * TLS the certificate says who a peer is, and connections are limited
- * per address when they are accepted.
+ * rest of a flood is dropped here. Over TLS the certificate says who a
+ * peer is, and connections are limited per address when they are
+ * accepted.
  */
 static int
 recv_filter(void *arg, tport_t *tp, msg_t *msg)
@@ -432,7 +663,14 @@ recv_filter(void *arg, tport_t *tp, msg_t *msg)
 	const struct trunk *t;
 	char addr[64];
 
-	if (sip == NULL || sip->sip_request == NULL || tport_has_tls(tp))
+	if (sip == NULL || sip->sip_request == NULL || sip->sip_call_id == NULL)
+		return 0;
+	if (in_dialog(sip) && call_request_forged(srv, msg, sip)) {
+		if (sip->sip_request->rq_method != sip_method_ack)
+			nta_msg_treply(srv->agent, msg_ref(msg), SIP_403_FORBIDDEN, TAG_END());
+		return 1;
+	}
+	if (tport_has_tls(tp))
 		return 0;
 	source_address(msg, addr, sizeof(addr));
 	if (peer_by_address(srv->conf, addr, &t) != PEER_UNKNOWN ||
@@ -476,8 +714,6 @@ accept_hook(void *arg, su_sockaddr_t const *su, unsigned n)
 int
 server_start(struct server *srv, su_root_t *root, struct conf *c)
 {
-	sip_contact_t *m;
-
 	su_home_init(srv->home);
 	LIST_INIT(&srv->calls);
 	srv->root = root;
@@ -502,8 +738,8 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 #ifdef SOFIA_SIP_SIPMED_RECV_FILTER
 	tport_set_recv_filter(nta_agent_tports(srv->agent), recv_filter, srv);
 #endif
-	m = nta_agent_contact(srv->agent);
-	srv->contact = sip_contact_dup(srv->home, m);
+	if (listeners_read(srv) == -1)
+		return -1;
 	srv->default_leg = nta_leg_tcreate(srv->agent, default_leg_cb,
 	    (nta_leg_magic_t *)srv, NTATAG_NO_DIALOG(1), TAG_END());
 	if (srv->default_leg == NULL)

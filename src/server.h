@@ -22,6 +22,7 @@
 struct call;
 LIST_HEAD(call_list, call);
 struct peer_health;
+struct listener;
 struct rr_counter;
 struct trace;
 struct stats;
@@ -40,7 +41,9 @@ struct server {
 	nta_agent_t *agent;
 	nta_leg_t *default_leg;
 	struct conf *conf;		/* snapshot for new calls */
-	sip_contact_t *contact;		/* sipmed's Contact on every leg */
+	struct listener *listeners;	/* server.c: the agent's primary transports */
+	size_t nlisteners;
+	const char *host;		/* the agent's own address, for wildcards */
 	struct call_list calls;		/* calls in progress */
 	unsigned long calls_active;
 	unsigned long calls_total;
@@ -65,6 +68,7 @@ struct peer {
 	enum peer_kind kind;
 	const struct trunk *trunk;	/* PEER_TRUNK */
 	char addr[64];			/* source address */
+	char proto[8];			/* its transport: "udp", "tcp" or "tls" */
 	char who[320];			/* for logs: addr, and the certificate's
 					   names when it came over TLS */
 };
@@ -76,6 +80,19 @@ struct peer {
 int server_start(struct server *, su_root_t *root, struct conf *conf);
 /* Replaces the snapshot new calls use; calls in progress keep theirs. */
 void server_set_conf(struct server *, struct conf *conf);
+/*
+ * Writes how many SIP transactions the agent holds (sipmedctl status):
+ * those in progress and those kept for retransmissions (32 s on UDP).
+ */
+void server_write_transactions(const struct server *, FILE *);
+/*
+ * Answers irq, a request sipmed does not keep (outside a dialog, or
+ * refused), with status and phrase (NULL: the standard one) and the tags,
+ * and lets the transaction go: nta keeps a server transaction the
+ * application has not destroyed until the agent ends.
+ */
+void server_answer(nta_incoming_t *irq, int status, const char *phrase, tag_type_t tag,
+    tag_value_t value, ...);
 /* Stops taking requests and frees everything (calls are torn down). */
 void server_stop(struct server *);
 
@@ -106,6 +123,36 @@ bool server_pool_down(const struct server *);
  */
 void server_identify(const struct server *, const struct conf *, msg_t *msg,
     struct peer *out);
+
+/*
+ * The peer sipmed reaches at trunk t (NULL: the pool) of conf, as a leg
+ * toward it holds it: who, and over which transport.
+ */
+void server_peer_of(const struct conf *, const struct trunk *t, struct peer *out);
+
+/*
+ * Whether request msg, being delivered, comes from the peer p that holds
+ * a leg of a dialog: over TLS its certificate must name p's identity, on
+ * plain transports its source address must be p's; and it comes over the
+ * leg's transport, which sipmed's Contact names. who is set to the sender
+ * found, for logs.
+ */
+bool server_from_peer(const struct server *, msg_t *msg, const struct peer *p,
+    struct peer *who);
+
+/*
+ * sipmed's Contact on a leg, allocated in home (NULL when out of memory).
+ * For a leg a request opens (msg, being delivered, and its sip): the
+ * address of the listener it arrived on, in the scheme the peer used:
+ * sips: when the Request-URI, top Record-Route or (without one) Contact
+ * was sips:, else sip: with ";transport=" for tcp and tls. For a leg
+ * sipmed opens toward a configured peer (msg NULL, address its configured
+ * address): the first listener of the peer's transport, in the form of
+ * the peer's address. Each leg thus names the transport it uses, and the
+ * peer's in-dialog requests come back over it (RFC 3261 8.1.1.8, 12.1.1).
+ */
+sip_contact_t *server_contact(const struct server *, su_home_t *home, msg_t *msg,
+    const sip_t *sip, const char *address);
 
 /*
  * Whether a response being delivered comes from the peer sipmed sent the

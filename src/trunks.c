@@ -5,9 +5,13 @@
  * kept by name, so a reload keeps them for peers and routes that stay.
  *
  * Health: a peer with options_interval > 0 gets an OPTIONS every
- * interval. A ping that is not answered 200 by the next one (no answer,
- * a transport failure, or any other status) is a miss; options_misses
- * misses in a row mark the peer down, the first 200 marks it up again.
+ * interval, for as long as it is configured. Any answer from the peer
+ * other than a 5xx shows it alive (many user agents answer an OPTIONS
+ * without a user part 404, and that is an answer); no answer by the next
+ * ping, a transport failure, a 5xx, or an answer from someone else over
+ * TLS is a miss. options_misses misses in a row mark the peer down, its
+ * first good answer marks it up again. A peer that has not answered yet
+ * is "unknown" (and still tried).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +33,7 @@ struct peer_health {
 	unsigned interval, max_misses;
 	unsigned rate;			/* max_request_rate; 0: no limit */
 	bool down;
+	bool answered;			/* it has answered a ping since sipmed started */
 	unsigned misses;
 	time_t since;			/* when down last changed; 0: never pinged */
 	double tokens;			/* max_request_rate: requests it may send now */
@@ -53,8 +58,8 @@ health_miss(struct peer_health *h, const char *why)
 	if (!h->down && h->misses >= h->max_misses) {
 		h->down = true;
 		h->since = time(NULL);
-		log_warnx("%s is down: %u OPTIONS pings in a row failed (last: %s)",
-		    h->name, h->misses, why);
+		log_warnx("%s is down: %u OPTIONS ping%s failed (last: %s)", h->name,
+		    h->misses, h->misses == 1 ? "" : "s in a row", why);
 	}
 }
 
@@ -79,19 +84,27 @@ ping_answered(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip
 
 		snprintf(why, sizeof(why), "answered by %s, not %s", who, h->link.identity);
 		health_miss(h, why);
-	} else if (status < 300) {
-		if (h->down)
-			log_info("%s is up again: OPTIONS answered %d", h->name, status);
-		if (h->down || h->since == 0)
-			h->since = time(NULL);
-		snprintf(h->last, sizeof(h->last), "answered %d", status);
-		h->down = false;
-		h->misses = 0;
-	} else {
+	} else if (sip == NULL || nta_sip_is_internal(sip)) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "not reached (%d)", status);
+		health_miss(h, why);
+	} else if (status >= 500 && status < 600) {
 		char why[32];
 
 		snprintf(why, sizeof(why), "answered %d", status);
 		health_miss(h, why);
+	} else {
+		if (h->down)
+			log_info("%s is up again: OPTIONS answered %d", h->name, status);
+		else if (!h->answered)
+			log_info("%s is up: OPTIONS answered %d", h->name, status);
+		if (h->down || !h->answered)
+			h->since = time(NULL);
+		snprintf(h->last, sizeof(h->last), "answered %d", status);
+		h->down = false;
+		h->answered = true;
+		h->misses = 0;
 	}
 	return 0;
 }
@@ -151,6 +164,7 @@ health_init(struct server *srv, struct peer_health *h, const struct trunk *t,
 	for (size_t j = 0; j < nold; j++)
 		if (strcmp(old[j].name, h->name) == 0) {
 			h->down = old[j].down;
+			h->answered = old[j].answered;
 			h->misses = old[j].misses;
 			h->since = old[j].since;
 			h->tokens = old[j].tokens;
@@ -161,8 +175,10 @@ health_init(struct server *srv, struct peer_health *h, const struct trunk *t,
 		h->down = false;
 		return;
 	}
-	h->timer = su_timer_create(su_root_task(srv->root), 0);
-	su_timer_set_interval(h->timer, ping, (su_timer_arg_t *)h, h->interval * 1000);
+	/* every interval for the life of the peer, not once */
+	h->timer = su_timer_create(su_root_task(srv->root), h->interval * 1000);
+	if (h->timer == NULL || su_timer_set_for_ever(h->timer, ping, (su_timer_arg_t *)h) == -1)
+		log_warnx("%s: OPTIONS pings could not be scheduled", h->name);
 }
 
 void
@@ -275,8 +291,9 @@ health_write(const struct peer_health *h, FILE *f)
 	fprintf(f, "%-24s %-40s ", h->name, h->link.address);
 	if (h->interval == 0)
 		fprintf(f, "%-8s (no OPTIONS pings)\n", "unknown");
-	else if (h->since == 0)
-		fprintf(f, "%-8s (OPTIONS every %u s, none answered yet)\n", "up", h->interval);
+	else if (!h->answered && !h->down)
+		fprintf(f, "%-8s (OPTIONS every %u s, none answered yet%s%s, %u missed in a row)\n",
+		    "unknown", h->interval, h->last[0] ? ", last " : "", h->last, h->misses);
 	else
 		fprintf(f, "%-8s since %s (OPTIONS every %u s, last %s, %u missed in a row)\n",
 		    h->down ? "down" : "up", since, h->interval, h->last, h->misses);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Robustness: malformed and hostile SIP over UDP, TCP and TLS, each
-# followed by an ordinary call (malformed.py); faults: a flood from an
+# followed by an ordinary call (malformed.py); forged requests inside a
+# call's dialog, Contacts and keep-alives (dialog.py); faults: a flood from an
 # unknown address, a peer over its request rate, too many connections
 # from one address, a TLS handshake trickled a byte at a time, a trunk
 # that accepts a connection and never answers, the pool restarting with
@@ -58,6 +59,20 @@ else
 	    test "${rb:-0}" -ge "$(cat /proc/sys/net/core/rmem_max)"
 fi
 
+# answered requests let their transactions go: nta keeps a server
+# transaction the application does not destroy for as long as sipmed runs
+# (20 OPTIONS over TCP, where nothing is kept for retransmissions)
+python3 -c "
+import sys; sys.path.insert(0, '$robust')
+from sip_client import Target, exchange, request
+t = Target($port, $tls_port, '$certs')
+print(sum(exchange(t, 'tcp', request()).startswith('SIP/2.0 200') for _ in range(20)))
+" > "$work/options.out" 2>&1
+i=0
+until ctl status | grep -q "^transactions: 0 server" || [ $i -gt 100 ]; do sleep 0.05; i=$((i + 1)); done
+check "20 OPTIONS answered over TCP leave no server transaction behind ($(ctl status | grep '^transactions'))" \
+    sh -c "grep -qx 20 '$work/options.out' && $top_builddir/sipmedctl/sipmedctl -s '$work/sipmed.sock' status | grep -q '^transactions: 0 server'"
+
 # 1. malformed and hostile messages
 py malformed.py
 alive "after the malformed messages"
@@ -73,6 +88,10 @@ check "stats count the refused connections" has "$(ctl stats)" "^  over max_conn
 check "and the log names the address" grep -q "a connection from 127.0.0.7 refused: it has 4 open" "$work/sipmed.log"
 py faults.py trickle
 alive "after the faults"
+
+# 3. who may send inside a call's dialog; Contacts; keep-alives
+py dialog.py "$work/sipmed.log"
+alive "after the forged in-dialog requests"
 
 # a trunk that accepts a TCP connection and never answers: the call
 # fails over to the next trunk when the fast-failover timer fires

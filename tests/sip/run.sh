@@ -37,6 +37,12 @@ for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 	check "$tr: the early-media SDP of the 183 reached the caller" [ -n "$a" -a "$a" = "$b" ]
 	ans=$(received "$work/f$flow-caller.msg" "SIP/2.0 200")
 	check "$tr: the answer's own headers did not cross" lacks "$ans" "X-Callee-Secret"
+	# each leg's Contact names its transport: in-dialog requests come back over it
+	[ $tr = tcp ] && ct=";transport=tcp" || ct=""
+	check "$tr: the caller got sipmed's Contact for its leg, <sip:127.0.0.1:$port$ct>" \
+	    has "$ans" "^Contact: <sip:127.0.0.1:$port$ct>"
+	check "$tr: the pool got sipmed's Contact for its leg, <sip:127.0.0.1:$port$ct>" \
+	    has "$inv" "^Contact: <sip:127.0.0.1:$port$ct>"
 	check "$tr: the caller got multipart Content-Type with its boundary" \
 	    has "$ans" "^Content-Type: multipart/mixed;boundary=sipmed-boundary"
 
@@ -50,6 +56,17 @@ for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 
 	# late offer: the answer is in the ACK, and a resent ACK carries it again
 	inbound callee_late.xml caller_late.xml "late offer: the answer in the ACK reaches the callee, also when the 200 is resent"
+
+	# the caller hangs up before its ACK: the callee's 200 still gets one
+	inbound callee.xml caller_bye_before_ack.xml "a BYE before the caller's ACK: the callee's 200 is ACKed, then the BYE"
+
+	# capabilities: only what sipmed carries crosses
+	SUPPORTED="100rel, timer, replaces, outbound, gruu" \
+	    inbound callee.xml caller.xml "a caller offering replaces, outbound and gruu"
+	inv=$(received "$work/f$flow-callee.msg" "INVITE ")
+	check "$tr: Supported crossed with 100rel and timer only" has "$inv" "^Supported: 100rel, timer$"
+	check "$tr: Allow crossed without methods sipmed does not take" \
+	    has "$inv" "^Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE$"
 
 	# BYE from the callee
 	inbound callee_hangs_up.xml caller_hung_up.xml "the callee hangs up: BYE relayed to the caller"
@@ -316,6 +333,34 @@ flow_ok "a call while the first trunk is down goes straight to the second"
 wait "$gw_pid"
 check "the trunk that was down never saw the INVITE" \
     lacks "$(cat "$work/f$((flow - 1))-gw.msg")" "^INVITE "
+stop_sipmed
+
+# health over time: pings repeat every options_interval for the life of
+# the peer; 404 is an answer (alive), 503 and silence are misses
+python3 "$top_srcdir/tests/sip/pinged.py" 127.0.0.3 $gw_port 200 503 404 - 200 > "$work/pinged.out" 2>&1 &
+pinged_pid=$!
+i=0
+until grep -q listening "$work/pinged.out" || [ $i -gt 100 ]; do sleep 0.05; i=$((i + 1)); done
+# this sipmed's lines only: the log goes on from the runs before
+since=$(($(wc -l < "$work/sipmed.log") + 1))
+start_sipmed udp "options_interval = 1; options_misses = 1;" || exit 1
+health() { tail -n +$since "$work/sipmed.log" | grep -o "trunk gw is .*"; }
+i=0
+until health | grep -q "trunk gw is up again: OPTIONS answered 200" || [ $i -gt 300 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+wait "$pinged_pid"
+check "five pings in a row reached the trunk, one per interval" grep -q "^ping 5: 200" "$work/pinged.out"
+health | head -n 5 > "$work/health.out"
+cat > "$work/health.want" <<EOF
+trunk gw is up: OPTIONS answered 200
+trunk gw is down: 1 OPTIONS ping failed (last: answered 503)
+trunk gw is up again: OPTIONS answered 404
+trunk gw is down: 1 OPTIONS ping failed (last: no answer)
+trunk gw is up again: OPTIONS answered 200
+EOF
+check "the trunk went up, down, up (404 is an answer), down (no answer), up again" \
+    cmp -s "$work/health.out" "$work/health.want"
 stop_sipmed
 
 # an INVITE that loops back to sipmed: the pool is sipmed itself

@@ -154,9 +154,19 @@ test_trace(void)
 	ok(steps >= 5, "an outbound decision traces each step (%d)", steps);
 }
 
+/* The trace says what the message says: the standard reason phrases. */
+static void
+test_reasons(void)
+{
+	is_str(decide_reason(487), "Request Terminated", "487 is Request Terminated");
+	is_str(decide_reason(404), "Not Found", "404 is Not Found");
+	is_str(decide_reason(499), "Request Failed", "an unknown 4xx is Request Failed");
+}
+
 int
 main(void)
 {
+	test_reasons();
 	c = conf_load(tap_srcpath("etc/sipmed.conf"), NULL, NULL);
 	if (!ok(c != NULL, "the sample configuration loads"))
 		return tap_done();

@@ -208,7 +208,7 @@ b_responder_ok(struct call *call, nta_outgoing_t *orq)
 	struct peer_link l = conf_peer_link(call->conf, call->trunk[SIDE_B]);
 	msg_t *msg = nta_outgoing_getresponse(orq);
 	char who[320];
-	bool ok = server_responder_ok(call->srv, msg, l.address, l.identity, who, sizeof(who));
+	bool ok = peer_answered(call->srv->peers, msg, l.address, l.identity, who, sizeof(who));
 
 	msg_destroy(msg);
 	if (!ok)
@@ -500,7 +500,7 @@ b_leg_start(struct call *call, const sip_t *sip)
 	if (b_target(call, &t) == -1)
 		return -1;
 	call->trunk[SIDE_B] = tk;
-	server_peer_of(call->conf, tk, &call->peer[SIDE_B]);
+	peer_of(call->conf, tk, &call->peer[SIDE_B]);
 	call->contact[SIDE_B] = server_contact(srv, call->home, NULL, NULL,
 	    conf_peer_link(call->conf, tk).address);
 	if (call->contact[SIDE_B] == NULL)
@@ -660,7 +660,7 @@ call_target(struct call *call, const struct decision *d)
 			return -1;
 		memcpy(call->choices, d->choices, d->nchoices * sizeof(*call->choices));
 		call->decided_trunk = d->choices[0].trunk;
-		server_order_trunks(call->srv, call->choices, call->nchoices);
+		peers_order_trunks(call->srv->peers, call->choices, call->nchoices);
 		call->called = su_strdup(call->home, d->called);
 		call->calling = su_strdup(call->home, d->calling);
 	} else {
@@ -760,7 +760,7 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 		refused(srv, id, p, traced, (int)d.status, d.reason);
 		return 0;
 	}
-	if (p->kind == PEER_TRUNK && d.kind != DECISION_PSTN && server_pool_down(srv)) {
+	if (p->kind == PEER_TRUNK && d.kind != DECISION_PSTN && peers_pool_down(srv->peers)) {
 		/* the gateway can try another mediation server at once */
 		log_warnx("call %s: from trunk %s: the pool is down: refused with 503", id,
 		    p->trunk->name);
@@ -813,7 +813,7 @@ call_request_forged(struct server *srv, msg_t *msg, const sip_t *sip)
 	if (call == NULL)
 		return false;
 	side = strcmp(call->id, id) == 0 ? SIDE_A : SIDE_B;
-	if (server_from_peer(srv, msg, &call->peer[side], &who))
+	if (peer_sent(srv->peers, msg, &call->peer[side], &who))
 		return false;
 	log_warnx("call %s: %s in the %c leg from %s, which does not hold it (%s over %s): "
 	    "refused", call->id, sip->sip_request->rq_method_name, side == SIDE_A ? 'A' : 'B',

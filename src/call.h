@@ -24,7 +24,7 @@ int call_incoming(struct server *, nta_incoming_t *irq, const sip_t *sip,
 /*
  * Whether request msg (being delivered, sip its parsed form; a CANCEL, an
  * ACK or a request with a To tag) belongs to a call but does not come
- * from the peer that holds that leg (server_from_peer()). Such a request
+ * from the peer that holds that leg (peer_sent()). Such a request
  * is logged and traced here; the caller refuses it before nta sees it.
  */
 bool call_request_forged(struct server *, msg_t *msg, const sip_t *sip);

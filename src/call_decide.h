@@ -14,7 +14,7 @@
 #include <sofia-sip/sip.h>
 
 #include "decide.h"
-#include "server.h"
+#include "peer.h"
 
 #define CALL_CALLED_MAX 128
 #define CALL_CALLING_MAX 512

@@ -417,7 +417,7 @@ cmd_calls(struct daemon *d, const struct control_peer *who, int argc, char **arg
 static int
 cmd_trunks(struct daemon *d, const struct control_peer *who, int argc, char **argv, FILE *f)
 {
-	server_trunks_write(&d->srv, f);
+	peers_write(d->srv.peers, f);
 	return 0;
 }
 

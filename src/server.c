@@ -37,153 +37,6 @@
 #include "trace.h"
 
 
-/* True when addr is in list (the loader fills in a peer's default). */
-static bool
-addr_matches(const struct strlist *list, const char *addr)
-{
-	for (size_t i = 0; i < list->n; i++)
-		if (strcmp(list->v[i], addr) == 0)
-			return true;
-	return false;
-}
-
-/* Whether the certificate names (SAN DNS names, or the CN) include name. */
-static bool
-names_include(su_strlst_t const *names, const char *name)
-{
-	usize_t n = names != NULL ? su_strlst_len(names) : 0;
-
-	for (usize_t i = 0; name != NULL && i < n; i++)
-		if (strcasecmp(su_strlst_item(names, i), name) == 0)
-			return true;
-	return false;
-}
-
-/* Over TLS the certificate says who the peer is, never the address. */
-static void
-identify_by_certificate(const struct conf *c, su_strlst_t const *names, struct peer *out)
-{
-	usize_t n = names != NULL ? su_strlst_len(names) : 0;
-	size_t len = strlen(out->who);
-
-	if (n == 0)
-		snprintf(out->who + len, sizeof(out->who) - len, " (TLS, no certificate names)");
-	for (usize_t i = 0; i < n; i++) {
-		len = strlen(out->who);
-		snprintf(out->who + len, sizeof(out->who) - len, "%s%s",
-		    i == 0 ? " (TLS certificate for " : ", ", su_strlst_item(names, i));
-	}
-	if (n > 0) {
-		len = strlen(out->who);
-		snprintf(out->who + len, sizeof(out->who) - len, ")");
-	}
-	if (names_include(names, c->pool.identity)) {
-		out->kind = PEER_POOL;
-		return;
-	}
-	for (size_t i = 0; i < c->ntrunks; i++)
-		if (names_include(names, c->trunks[i].identity)) {
-			out->kind = PEER_TRUNK;
-			out->trunk = &c->trunks[i];
-			return;
-		}
-}
-
-/*
- * Who sends from addr on a plain transport: the pool, a trunk (*tp set),
- * or nobody. Peers whose address is sips: are never known that way.
- */
-static enum peer_kind
-peer_by_address(const struct conf *c, const char *addr, const struct trunk **tp)
-{
-	if (!conf_uses_tls(c->pool.address) && addr_matches(&c->pool.source_addresses, addr))
-		return PEER_POOL;
-	for (size_t i = 0; i < c->ntrunks; i++)
-		if (!conf_uses_tls(c->trunks[i].address) &&
-		    addr_matches(&c->trunks[i].source_addresses, addr)) {
-			*tp = &c->trunks[i];
-			return PEER_TRUNK;
-		}
-	return PEER_UNKNOWN;
-}
-
-/* The source address of a received message, as text ("?" when unknown). */
-static void
-source_address(msg_t *msg, char *buf, size_t len)
-{
-	su_addrinfo_t *ai = msg_addrinfo(msg);
-
-	snprintf(buf, len, "?");
-	if (ai != NULL && ai->ai_addr != NULL && ai->ai_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr,
-		    buf, (socklen_t)len);
-	else if (ai != NULL && ai->ai_addr != NULL && ai->ai_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr,
-		    buf, (socklen_t)len);
-}
-
-void
-server_identify(const struct server *srv, const struct conf *c, msg_t *msg,
-    struct peer *out)
-{
-	tport_t *tports = srv->agent != NULL ? nta_agent_tports(srv->agent) : NULL;
-	tport_t *tp = tport_delivered_by(tports, msg);
-
-	memset(out, 0, sizeof(*out));
-	out->kind = PEER_UNKNOWN;
-	source_address(msg, out->addr, sizeof(out->addr));
-	snprintf(out->who, sizeof(out->who), "%s", out->addr);
-	if (tp != NULL)
-		snprintf(out->proto, sizeof(out->proto), "%s", tport_name(tp)->tpn_proto);
-	if (tp != NULL && tport_has_tls(tp)) {
-		identify_by_certificate(c, tport_delivered_from_subjects(tports, msg), out);
-		return;
-	}
-	out->kind = peer_by_address(c, out->addr, &out->trunk);
-}
-
-bool
-server_responder_ok(const struct server *srv, msg_t *msg, const char *address,
-    const char *identity, char *who, size_t wholen)
-{
-	tport_t *tports = srv->agent != NULL ? nta_agent_tports(srv->agent) : NULL;
-	tport_t *tp = tport_delivered_by(tports, msg);
-	struct peer p;
-
-	if (!conf_uses_tls(address) || tp == NULL)
-		return true;	/* plain, or nta's own answer: nothing to prove */
-	if (tport_has_tls(tp) && names_include(tport_delivered_from_subjects(tports, msg),
-	    identity))
-		return true;
-	server_identify(srv, srv->conf, msg, &p);
-	snprintf(who, wholen, "%s%s", p.who, tport_has_tls(tp) ? "" : " (not over TLS)");
-	return false;
-}
-
-void
-server_peer_of(const struct conf *c, const struct trunk *t, struct peer *out)
-{
-	struct peer_link l = conf_peer_link(c, t);
-
-	memset(out, 0, sizeof(*out));
-	out->kind = t != NULL ? PEER_TRUNK : PEER_POOL;
-	out->trunk = t;
-	snprintf(out->proto, sizeof(out->proto), "%s",
-	    conf_transport_name(conf_uri_transports(l.address, false)));
-	snprintf(out->who, sizeof(out->who), "%s", l.address);
-}
-
-bool
-server_from_peer(const struct server *srv, msg_t *msg, const struct peer *p,
-    struct peer *who)
-{
-	server_identify(srv, srv->conf, msg, who);
-	if (who->kind != p->kind || (p->kind == PEER_TRUNK &&
-	    (who->trunk == NULL || strcmp(who->trunk->name, p->trunk->name) != 0)))
-		return false;	/* (by name: a reload makes new trunk objects) */
-	return strcasecmp(who->proto, p->proto) == 0;
-}
-
 /* One of the agent's primary transports, as its Contact names it. */
 struct listener {
 	tport_t *tp;
@@ -367,7 +220,7 @@ server_write_transactions(const struct server *srv, FILE *f)
 static int
 answer_options(struct server *srv, nta_incoming_t *irq, const struct peer *p)
 {
-	if (p->kind == PEER_TRUNK && (server_pool_down(srv) || srv->stopping)) {
+	if (p->kind == PEER_TRUNK && (peers_pool_down(srv->peers) || srv->stopping)) {
 		server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("30"),
 		    TAG_END());
 		return 0;
@@ -392,27 +245,6 @@ trace_unknown_peer(struct server *srv, const sip_t *sip, const struct peer *p)
 		trace_decision(srv->trace, id, "%s from %s, which is no configured peer: 403",
 		    sip->sip_request->rq_method_name, p->who);
 	trace_leg_end(srv->trace, id);
-}
-
-/*
- * Whether a request from an unknown address may still go on this second:
- * a flood from one address gets unknown_peer_rate answers (403) a second,
- * and the rest is dropped by recv_filter() before any transaction. The
- * table is small and fixed: addresses that collide share a slot, which
- * only makes the limit apply sooner.
- */
-static bool
-unknown_peer_admitted(struct server *srv, const char *addr)
-{
-	struct flood_slot *slot = &srv->flood[hmap_hash(addr, strlen(addr)) % SERVER_FLOOD_SLOTS];
-	time_t now = time(NULL);
-
-	if (slot->second != now || strcmp(slot->addr, addr) != 0) {
-		snprintf(slot->addr, sizeof(slot->addr), "%s", addr);
-		slot->second = now;
-		slot->count = 0;
-	}
-	return ++slot->count <= srv->conf->server.unknown_peer_rate;
 }
 
 /* Refuses a request from no configured peer (recv_filter let it by). */
@@ -472,11 +304,11 @@ default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 		return 0;
 	}
 	msg = nta_incoming_getrequest(irq);
-	server_identify(srv, srv->conf, msg, &peer);
+	peer_identify(srv->peers, msg, &peer);
 	msg_destroy(msg);
 	if (peer.kind == PEER_UNKNOWN)
 		return refuse_unknown(srv, sip, &peer);
-	if (!server_peer_admits(srv, &peer)) {
+	if (!peers_admit(srv->peers, &peer)) {
 		stats_add(srv->stats, STATS_RATE_LIMITED, peer.kind == PEER_POOL ? "pool" :
 		    peer.trunk->name);
 		server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("1"),
@@ -651,17 +483,15 @@ in_dialog(const sip_t *sip)
  *
  * Requests on plain transports from an address that is no configured
  * peer: unknown_peer_rate a second per address go on (and get 403), the
- * rest of a flood is dropped here. Over TLS the certificate says who a
- * peer is, and connections are limited per address when they are
- * accepted.
+ * rest of a flood is dropped here (peers_admit_unknown()). Over TLS the
+ * certificate says who a peer is, and connections are limited per
+ * address when they are accepted.
  */
 static int
 recv_filter(void *arg, tport_t *tp, msg_t *msg)
 {
 	struct server *srv = (struct server *)arg;
 	sip_t const *sip = sip_object(msg);
-	const struct trunk *t;
-	char addr[64];
 
 	if (sip == NULL || sip->sip_request == NULL || sip->sip_call_id == NULL)
 		return 0;
@@ -670,14 +500,7 @@ recv_filter(void *arg, tport_t *tp, msg_t *msg)
 			nta_msg_treply(srv->agent, msg_ref(msg), SIP_403_FORBIDDEN, TAG_END());
 		return 1;
 	}
-	if (tport_has_tls(tp))
-		return 0;
-	source_address(msg, addr, sizeof(addr));
-	if (peer_by_address(srv->conf, addr, &t) != PEER_UNKNOWN ||
-	    unknown_peer_admitted(srv, addr))
-		return 0;
-	stats_add(srv->stats, STATS_UNKNOWN_PEERS, "dropped (over unknown_peer_rate)");
-	return 1;
+	return !tport_has_tls(tp) && !peers_admit_unknown(srv->peers, msg);
 }
 #endif
 
@@ -723,14 +546,17 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 	sip_update_default_mclass(sip_extend_mclass(NULL));
 	srv->stats = stats_new();
 	srv->trace = trace_new(root);
-	if (srv->stats == NULL || srv->trace == NULL)
+	srv->peers = srv->stats != NULL ? peers_new(root, srv->stats) : NULL;
+	if (srv->stats == NULL || srv->trace == NULL || srv->peers == NULL)
 		return -1;
 	trace_configure(srv->trace, &c->trace);
 	trace_set(srv->trace, c->trace.messages, c->trace.decisions, NULL);
 	if (add_listeners(srv, c) == -1)
 		return -1;
-	if (srv->agent == NULL)
+	if (srv->agent == NULL) {
+		peers_configure(srv->peers, c, NULL, NULL);
 		return 0;
+	}
 	trace_attach(srv->trace, srv->agent);
 #ifdef SOFIA_SIP_SIPMED_ACCEPT_HOOK
 	tport_set_accept_hook(nta_agent_tports(srv->agent), accept_hook, srv);
@@ -744,7 +570,7 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 	    (nta_leg_magic_t *)srv, NTATAG_NO_DIALOG(1), TAG_END());
 	if (srv->default_leg == NULL)
 		return -1;
-	server_trunks_configure(srv);
+	peers_configure(srv->peers, c, srv->agent, srv->default_leg);
 	return 0;
 }
 
@@ -759,7 +585,7 @@ server_set_conf(struct server *srv, struct conf *c)
 	trace_configure(srv->trace, now);
 	conf_unref(srv->conf);
 	srv->conf = conf_ref(c);
-	server_trunks_configure(srv);
+	peers_configure(srv->peers, c, srv->agent, srv->default_leg);
 }
 
 void
@@ -767,7 +593,7 @@ server_stop(struct server *srv)
 {
 	srv->stopping = true;
 	call_destroy_all(srv);
-	server_trunks_free(srv);
+	peers_free(srv->peers);
 	if (srv->default_leg != NULL)
 		nta_leg_destroy(srv->default_leg);
 	if (srv->agent != NULL)

@@ -1,9 +1,12 @@
 /*
- * server: sipmed's SIP side. One sofia-sip nta agent on one su_root event
- * loop, no threads. It owns the listeners, identifies the peer that sent
- * each request, answers requests outside any dialog (OPTIONS keepalives
- * itself; INVITEs become calls, see call.h), and keeps the running
- * configuration snapshot.
+ * server: sipmed's transport. One sofia-sip nta agent on one su_root
+ * event loop, no threads. It owns the listeners and each leg's Contact,
+ * hands every request to the peer layer (peer.h) to learn who sent it,
+ * answers requests outside any dialog (OPTIONS keepalives itself; INVITEs
+ * become calls, see call.h), and keeps the running configuration
+ * snapshot. The pipeline: server (transport) -> peer (who, admission,
+ * health, trunk order) -> call (the B2BUA) -> decide (dial plan,
+ * directory, route, trunk) -> hdrmap (what crosses).
  */
 #ifndef SIPMED_SERVER_H
 #define SIPMED_SERVER_H
@@ -17,23 +20,13 @@
 #include <sofia-sip/nta.h>
 
 #include "conf.h"
-#include "route.h"
+#include "peer.h"
 
 struct call;
 LIST_HEAD(call_list, call);
-struct peer_health;
 struct listener;
-struct rr_counter;
 struct trace;
 struct stats;
-
-/* Recent requests from one unknown address (server.c). */
-struct flood_slot {
-	char addr[64];
-	time_t second;
-	unsigned count;
-};
-#define SERVER_FLOOD_SLOTS 1024
 
 struct server {
 	su_home_t home[1];
@@ -50,27 +43,7 @@ struct server {
 	bool stopping;			/* draining: no new call */
 	struct trace *trace;		/* trace.h */
 	struct stats *stats;		/* stats.h */
-	struct flood_slot flood[SERVER_FLOOD_SLOTS];	/* unknown addresses */
-	struct peer_health *health;	/* trunks.c: the pool, then each trunk */
-	size_t nhealth;
-	struct rr_counter *rr;		/* trunks.c: one per route of conf */
-	size_t nrr;
-};
-
-/* Who sent a request, judged by its source address. */
-enum peer_kind {
-	PEER_UNKNOWN,
-	PEER_POOL,
-	PEER_TRUNK,
-};
-
-struct peer {
-	enum peer_kind kind;
-	const struct trunk *trunk;	/* PEER_TRUNK */
-	char addr[64];			/* source address */
-	char proto[8];			/* its transport: "udp", "tcp" or "tls" */
-	char who[320];			/* for logs: addr, and the certificate's
-					   names when it came over TLS */
+	struct peers *peers;		/* peer.h: who they are, health, order */
 };
 
 /*
@@ -96,50 +69,6 @@ void server_answer(nta_incoming_t *irq, int status, const char *phrase, tag_type
 /* Stops taking requests and frees everything (calls are torn down). */
 void server_stop(struct server *);
 
-/* trunks.c: (re)starts health checks for srv->conf, keeping state by name. */
-void server_trunks_configure(struct server *);
-void server_trunks_free(struct server *);
-/*
- * Puts the trunks to try in the order a call uses them: round robin among
- * the trunks of one route (a counter per route name), then the trunks
- * OPTIONS pings found down moved behind every trunk that is up.
- */
-void server_order_trunks(struct server *, struct route_choice *, size_t n);
-/* Writes each peer's health (sipmed's trunks command). */
-void server_trunks_write(const struct server *, FILE *);
-/*
- * Whether a request outside any dialog from peer p (the pool or a trunk)
- * is within its max_request_rate; counts it when it is.
- */
-bool server_peer_admits(struct server *, const struct peer *p);
-/* Whether OPTIONS pings found the pool down. */
-bool server_pool_down(const struct server *);
-
-/*
- * Identifies the sender of msg, which is being delivered: over TLS by the
- * names its certificate carries (matched against the pool's and each
- * trunk's identity), on plain transports by source address (peers whose
- * address is sips: are never known that way).
- */
-void server_identify(const struct server *, const struct conf *, msg_t *msg,
-    struct peer *out);
-
-/*
- * The peer sipmed reaches at trunk t (NULL: the pool) of conf, as a leg
- * toward it holds it: who, and over which transport.
- */
-void server_peer_of(const struct conf *, const struct trunk *t, struct peer *out);
-
-/*
- * Whether request msg, being delivered, comes from the peer p that holds
- * a leg of a dialog: over TLS its certificate must name p's identity, on
- * plain transports its source address must be p's; and it comes over the
- * leg's transport, which sipmed's Contact names. who is set to the sender
- * found, for logs.
- */
-bool server_from_peer(const struct server *, msg_t *msg, const struct peer *p,
-    struct peer *who);
-
 /*
  * sipmed's Contact on a leg, allocated in home (NULL when out of memory).
  * For a leg a request opens (msg, being delivered, and its sip): the
@@ -153,14 +82,5 @@ bool server_from_peer(const struct server *, msg_t *msg, const struct peer *p,
  */
 sip_contact_t *server_contact(const struct server *, su_home_t *home, msg_t *msg,
     const sip_t *sip, const char *address);
-
-/*
- * Whether a response being delivered comes from the peer sipmed sent the
- * request to: for a sips: address, a TLS connection whose certificate
- * names identity (the chain itself is verified by the transport). When
- * not, who says what answered instead, for logs.
- */
-bool server_responder_ok(const struct server *, msg_t *msg, const char *address,
-    const char *identity, char *who, size_t wholen);
 
 #endif

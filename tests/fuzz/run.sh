@@ -36,9 +36,13 @@ for src in "$top_srcdir"/src/*.c; do
 		    2>> "$work/build.log" || built=0
 	fi
 done
+# the objects of today's sources only: a module removed since leaves its .o
+objs=$(for src in "$top_srcdir"/src/*.c; do
+	[ "$(basename "$src")" = sipmed.c ] || echo "$bin/obj/$(basename "${src%.c}").o"
+done)
 for h in rules conf decide; do
 	# shellcheck disable=SC2086
-	clang $san $cflags "$fuzz/fuzz_$h.c" "$bin"/obj/*.o $libs -o "$bin/fuzz_$h" \
+	clang $san $cflags "$fuzz/fuzz_$h.c" $objs $libs -o "$bin/fuzz_$h" \
 	    2>> "$work/build.log" || built=0
 done
 if [ $built -eq 0 ]; then

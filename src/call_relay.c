@@ -279,6 +279,27 @@ call_relay_prack(struct call *call, nta_incoming_t *irq, const sip_t *sip, nta_l
 	relay_send(call, SIDE_A, irq, sip, leg, rack);
 }
 
+/*
+ * A BYE ends the sender's session whatever the other side answers (RFC
+ * 3261 15.1.2): the sender gets its 200 at once, and the other leg a BYE
+ * of sipmed's own carrying the crossing headers (Reason), which outlives
+ * the call. Waiting for the other side's answer would keep the sender
+ * waiting 32 s for nta's 408 when that side is gone.
+ */
+static void
+bye_relay(struct call *call, enum call_side to, const sip_t *bye)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	tagi_t tags[4];
+
+	if (call->b_invite != NULL)
+		call_b_acked(call, NULL);	/* a BYE before A's ACK: B's 2xx still gets one */
+	hdrmap_tags(home, bye, call->hdr_flags[other(to)], tags);
+	nta_outgoing_tcreate(call->leg[to], call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
+	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, bye)), TAG_NEXT(tags));
+	su_home_deinit(home);
+}
+
 int
 call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
     const sip_t *sip)
@@ -306,8 +327,13 @@ call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 		return 491;	/* not before the call is up */
 	if (refer_refused(call, to, sip))
 		return 603;
-	if (m == sip_method_bye && call->state == CALL_CONFIRMED && call->b_invite != NULL)
-		call_b_acked(call, NULL);	/* a BYE before A's ACK: B's 2xx still gets one */
+	if (m == sip_method_bye && call->state == CALL_CONFIRMED) {
+		call_relays_abort(call);	/* pending requests end 487 before the BYE */
+		bye_relay(call, to, sip);
+		server_answer(irq, SIP_200_OK, TAG_END());	/* before the legs go */
+		call_end(call, from == SIDE_A ? "caller hung up" : "callee hung up");
+		return 0;
+	}
 	if (m == sip_method_bye)
 		call->state = CALL_ENDING;
 	if (refreshes_target(m) && sip->sip_contact != NULL)

@@ -117,6 +117,8 @@ kill "$callee_pid" 2>/dev/null
 wait "$callee_pid" 2>/dev/null
 wait "$caller_pid"
 check "the pool goes away with a call up: the caller's BYE is still answered" test $? -eq 0
+check "at once, with 200: the caller does not wait 32 s for the dead pool's 408" \
+    sh -c "tr -d '\r' < '$work/f$flow-caller.msg' | grep -A 10 '^SIP/2.0 200' | grep -q '^CSeq: 2 BYE'"
 pool
 py faults.py call
 alive "at the end"

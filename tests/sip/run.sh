@@ -154,7 +154,7 @@ for tr in ${SIPMED_TEST_TRANSPORTS:-udp tcp}; do
 	inbound callee_glare.xml caller_glare.xml "491 to a re-INVITE is relayed"
 
 	# a BYE that crosses a re-INVITE
-	inbound callee_bye_crosses.xml caller_bye_crosses.xml "a BYE crossing a re-INVITE: BYE relayed, the re-INVITE ends 487"
+	inbound callee_bye_crosses.xml caller_bye_crosses.xml "a BYE crossing a re-INVITE: the re-INVITE ends 487, then the BYE"
 
 	# no final answer: the INVITE timer (4 s in the test configuration)
 	inbound callee_silent.xml caller_fails.xml.in:408 "a callee that never answers: 408 to the caller, CANCEL to it"

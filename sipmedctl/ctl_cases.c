@@ -196,19 +196,20 @@ static int
 run_outbound(struct ctl *ctl, struct kase *k)
 {
 	const char *user, *dialed;
+	struct trunk_numbers tn;
 	struct decision d;
 	bool pstn;
 
 	if (need(k, "user", &user) + need(k, "dialed", &dialed) > 0)
 		return -1;
 	decide_outbound(ctl->conf, user, dialed, &d, ctl_dtrace(ctl));
-	pstn = d.kind == DECISION_PSTN;
+	pstn = d.kind == DECISION_PSTN && decide_attempt(&d, 0, &tn, ctl_dtrace(ctl)) == 0;
 	expect(k, "expect_normalized", d.called);
 	expect(k, "expect_route", pstn ? d.choices[0].route->name : NULL);
 	expect(k, "expect_trunk", pstn ? d.choices[0].trunk->name : NULL);
 	expect(k, "expect_usage", pstn ? d.choices[0].usage : NULL);
-	expect(k, "expect_called", pstn ? d.first.called : NULL);
-	expect(k, "expect_calling", pstn ? d.first.calling : NULL);
+	expect(k, "expect_called", pstn ? tn.called : NULL);
+	expect(k, "expect_calling", pstn ? tn.calling : NULL);
 	expect(k, "expect_target", d.target);
 	expect_status(k, &d);
 	return 0;

@@ -141,8 +141,25 @@ ctl_test_inbound(struct ctl *ctl, int argc, char **argv)
 	return d.kind == DECISION_REJECT ? 1 : 0;
 }
 
+/*
+ * The numbers each candidate trunk would be sent, in the order a call
+ * tries them (when every trunk is up: round robin then rotates the trunks
+ * of one route from call to call, and a trunk found down goes last).
+ * Returns how many it computed.
+ */
+static size_t
+outbound_attempts(struct ctl *ctl, const struct decision *d, struct trunk_numbers *tn)
+{
+	size_t n = 0;
+
+	while (n < d->nchoices && decide_attempt(d, n, &tn[n], ctl_dtrace(ctl)) == 0)
+		n++;
+	return n;
+}
+
 static void
-json_outbound(const struct decision *d, const char *dialed)
+json_outbound(const struct decision *d, const char *dialed, const struct trunk_numbers *tn,
+    size_t n)
 {
 	struct json j;
 
@@ -155,18 +172,20 @@ json_outbound(const struct decision *d, const char *dialed)
 	json_str(&j, "outcome", outcome_name(d->kind));
 	json_str(&j, "target", d->target);
 	json_array_begin(&j, "trunks");
-	for (size_t i = 0; i < d->nchoices; i++) {
+	for (size_t i = 0; i < n; i++) {
 		json_obj_begin(&j);
 		json_str(&j, "usage", d->choices[i].usage);
 		json_str(&j, "route", d->choices[i].route->name);
 		json_str(&j, "trunk", d->choices[i].trunk->name);
+		json_str(&j, "called", tn[i].called);
+		json_str(&j, "calling", tn[i].calling);
 		json_obj_end(&j);
 	}
 	json_array_end(&j);
-	json_str(&j, "route", d->nchoices ? d->choices[0].route->name : NULL);
-	json_str(&j, "trunk", d->nchoices ? d->choices[0].trunk->name : NULL);
-	json_str(&j, "called", d->kind == DECISION_PSTN ? d->first.called : NULL);
-	json_str(&j, "calling", d->kind == DECISION_PSTN ? d->first.calling : NULL);
+	json_str(&j, "route", n ? d->choices[0].route->name : NULL);
+	json_str(&j, "trunk", n ? d->choices[0].trunk->name : NULL);
+	json_str(&j, "called", n ? tn[0].called : NULL);
+	json_str(&j, "calling", n ? tn[0].calling : NULL);
 	json_rejection(&j, d);
 	json_end(&j);
 }
@@ -174,20 +193,27 @@ json_outbound(const struct decision *d, const char *dialed)
 int
 ctl_test_outbound(struct ctl *ctl, int argc, char **argv)
 {
+	struct trunk_numbers tn[ROUTE_CHOICES_MAX];
 	struct decision d;
+	size_t n;
 
 	decide_outbound(ctl_conf(ctl), argv[0], argv[1], &d, ctl_dtrace(ctl));
+	n = outbound_attempts(ctl, &d, tn);
 	if (ctl->json)
-		json_outbound(&d, argv[1]);
+		json_outbound(&d, argv[1], tn, n);
 	else {
 		printf("%s\n", d.called[0] ? d.called : argv[1]);
-		if (d.kind == DECISION_PSTN)
-			printf("%s\n%s\n%s\n%s\n", d.choices[0].route->name,
-			    d.choices[0].trunk->name, d.first.called, d.first.calling);
-		else if (d.kind == DECISION_USER)
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n%s\n%s\n%s\n", d.choices[i].route->name,
+			    d.choices[i].trunk->name, tn[i].called, tn[i].calling);
+		if (d.kind == DECISION_USER)
 			printf("internal\n%s\n", d.target);
-		else
+		else if (d.kind == DECISION_REJECT)
 			printf("%u %s\n", d.status, d.reason);
+		else if (n == 0)	/* a translation too long: the call fails so */
+			printf("500 %s\n", decide_reason(500));
 	}
+	if (d.kind == DECISION_PSTN && n == 0)
+		return 1;
 	return d.kind == DECISION_REJECT ? 1 : 0;
 }

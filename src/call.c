@@ -410,8 +410,7 @@ b_target(const struct call *call, struct b_target *t)
 		url_t *u = url_make(home, ch->trunk->address);
 
 		if (u == NULL || decide_trunk_numbers(ch->trunk, ch->route, call->called,
-		    call->calling, &tn, call->attempt > 0 || ch->trunk != call->decided_trunk ?
-		    call_steps(call) : NULL) == -1) {
+		    call->calling, &tn, call_steps(call)) == -1) {
 			su_home_deinit(home);
 			return -1;
 		}
@@ -659,7 +658,6 @@ call_target(struct call *call, const struct decision *d)
 		if (call->choices == NULL)
 			return -1;
 		memcpy(call->choices, d->choices, d->nchoices * sizeof(*call->choices));
-		call->decided_trunk = d->choices[0].trunk;
 		peers_order_trunks(call->srv->peers, call->choices, call->nchoices);
 		call->called = su_strdup(call->home, d->called);
 		call->calling = su_strdup(call->home, d->calling);

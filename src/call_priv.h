@@ -59,8 +59,6 @@ struct call {
 	struct route_choice *choices;	/* PSTN calls: trunks in failover order */
 	size_t nchoices;
 	size_t attempt;			/* the one being tried */
-	const struct trunk *decided_trunk;	/* choices[0] before round robin:
-						   decide traced its numbers */
 	char *called;			/* PSTN calls: the E.164 called number */
 	char *target;			/* pool calls: the B leg's Request-URI */
 	char *calling;			/* the calling number (E.164), or "" */

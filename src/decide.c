@@ -276,12 +276,17 @@ outbound_route(const struct conf *c, struct decision *d, const struct dtrace *tr
 	dtrace_step(tr, "routing: route \"%s\", trunk \"%s\" (%zu trunk%s to try)",
 	    d->choices[0].route->name, d->choices[0].trunk->name, d->nchoices,
 	    d->nchoices == 1 ? "" : "s");
-	if (decide_trunk_numbers(d->choices[0].trunk, d->choices[0].route, d->called,
-	    d->calling, &d->first, tr) == -1) {
-		reject(d, 500, NULL, tr);
-		return -1;
-	}
 	return 0;
+}
+
+int
+decide_attempt(const struct decision *d, size_t i, struct trunk_numbers *out,
+    const struct dtrace *tr)
+{
+	if (d->kind != DECISION_PSTN || i >= d->nchoices)
+		return -1;
+	return decide_trunk_numbers(d->choices[i].trunk, d->choices[i].route, d->called,
+	    d->calling, out, tr);
 }
 
 int

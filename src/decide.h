@@ -10,9 +10,12 @@
  *                          number range, or reject
  *   decide_outbound()      pool -> gateway: normalize with the caller's dial
  *                          plan, keep calls to our own users internal,
- *                          route, and translate for the first trunk
- *   decide_trunk_numbers() the called and calling numbers as one trunk
- *                          wants them (again on each failover)
+ *                          and route: the candidate trunks, in the order
+ *                          a call tries them
+ *   decide_trunk_numbers() the called and calling numbers one attempt on
+ *                          one trunk sends; a call computes them for each
+ *                          attempt it makes, sipmedctl for every candidate
+ *                          (decide_attempt()), and nothing else does
  */
 #ifndef SIPMED_DECIDE_H
 #define SIPMED_DECIDE_H
@@ -48,9 +51,10 @@ struct decision {
 	unsigned status;		/* DECISION_REJECT */
 	const char *reason;
 	char diagnostics[512];		/* ms-diagnostics value, or "" */
-	struct route_choice choices[ROUTE_CHOICES_MAX];	/* DECISION_PSTN */
+	struct route_choice choices[ROUTE_CHOICES_MAX];	/* DECISION_PSTN, in failover
+							   order before round robin
+							   and health */
 	size_t nchoices;
-	struct trunk_numbers first;	/* DECISION_PSTN: numbers for choices[0] */
 };
 
 /*
@@ -78,6 +82,13 @@ int decide_outbound(const struct conf *, const char *caller_uri, const char *dia
  */
 int decide_trunk_numbers(const struct trunk *t, const struct route *r, const char *called,
     const char *calling, struct trunk_numbers *out, const struct dtrace *);
+
+/*
+ * The numbers attempt i of PSTN decision d sends: decide_trunk_numbers()
+ * for d->choices[i]. Returns 0 or -1 (too long, or no such attempt).
+ */
+int decide_attempt(const struct decision *d, size_t i, struct trunk_numbers *out,
+    const struct dtrace *);
 
 /*
  * A trunk's final failure status as call processing sees it: translated

@@ -75,9 +75,12 @@ check "test-inbound --json carries ms-diagnostics" 1 \
 	'{"trunk":"portland-gw","dial_plan":"PortlandGateway","rule":null,"called":"12","calling":null,"outcome":"reject","target":null,"unassigned_range":null,"status":404,"reason":"No matching rule has been found in the dial plan for the called number.","ms_diagnostics":"14010;reason=\"Unable to find an exact match in the rules set\";CalledNumber=\"12\";ProfileName=\"PortlandGateway\""}' \
 	c --json test-inbound portland-gw 12
 
-check "test-outbound: CEO" 0 \
-	"+15035550199${nl}Portland Local${nl}portland-gw${nl}15035550199${nl}9992349000" \
+check "test-outbound: CEO, every trunk a call would try, each with what it is sent" 0 \
+	"+15035550199${nl}Portland Local${nl}portland-gw${nl}15035550199${nl}9992349000${nl}National${nl}seattle-gw${nl}15035550199${nl}+15033121234" \
 	c test-outbound sip:ceo@contoso.com 5035550199
+check "test-outbound --json: the numbers of each attempt" 0 \
+	'{"caller":"sip:ceo@contoso.com","dialed":"5035550199","dial_plan":"PortlandUsers","rule":"NA-National","normalized":"+15035550199","outcome":"pstn","target":null,"trunks":[{"usage":"Local","route":"Portland Local","trunk":"portland-gw","called":"15035550199","calling":"9992349000"},{"usage":"LongDistance","route":"National","trunk":"seattle-gw","called":"15035550199","calling":"+15033121234"}],"route":"Portland Local","trunk":"portland-gw","called":"15035550199","calling":"9992349000","status":0,"reason":null,"ms_diagnostics":null}' \
+	c --json test-outbound sip:ceo@contoso.com 5035550199
 check "test-outbound: internal number" 0 "+15033125678${nl}internal${nl}sip:bob@contoso.com" \
 	c test-outbound sip:ceo@contoso.com 5678
 check "test-outbound: unknown caller: 403, exit 1" 1 "5035550199${nl}403 Forbidden" \

@@ -75,15 +75,17 @@ static void
 outbound_is(const char *user, const char *dialed, const char *route, const char *trunk,
     const char *called, const char *calling)
 {
+	struct trunk_numbers tn;
 	struct decision d;
 
 	decide_outbound(c, user, dialed, &d, NULL);
-	if (!ok(d.kind == DECISION_PSTN, "%s dials %s: out to the PSTN", user, dialed))
+	if (!ok(d.kind == DECISION_PSTN && decide_attempt(&d, 0, &tn, NULL) == 0,
+	    "%s dials %s: out to the PSTN", user, dialed))
 		return;
 	is_str(d.choices[0].route->name, route, "%s: route", dialed);
 	is_str(d.choices[0].trunk->name, trunk, "%s: trunk", dialed);
-	is_str(d.first.called, called, "%s: called number as sent", dialed);
-	is_str(d.first.calling, calling, "%s: calling number as sent", dialed);
+	is_str(tn.called, called, "%s: called number as sent", dialed);
+	is_str(tn.calling, calling, "%s: calling number as sent", dialed);
 }
 
 static void

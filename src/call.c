@@ -639,7 +639,6 @@ call_new(struct server *srv, const sip_t *sip)
 	    sip_has_feature(sip->sip_require, "100rel");
 	LIST_INSERT_HEAD(&srv->calls, call, entry);
 	srv->calls_active++;
-	srv->calls_total++;
 	call->started = time(NULL);
 	return call;
 }

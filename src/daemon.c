@@ -389,7 +389,7 @@ cmd_status(struct daemon *d, const struct control_peer *who, int argc, char **ar
 	for (size_t i = 0; i < c->server.listen.n; i++)
 		fprintf(f, " %s", c->server.listen.v[i]);
 	fprintf(f, "\ncalls: %lu active (at most %u), %lu since start\n", d->srv.calls_active,
-	    c->server.max_calls, d->srv.calls_total);
+	    c->server.max_calls, d->srv.calls_active + stats_calls_ended(d->srv.stats));
 	server_write_transactions(&d->srv, f);
 	write_memory(f);
 	write_trace_state(&d->srv, f);

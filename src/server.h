@@ -39,7 +39,6 @@ struct server {
 	const char *host;		/* the agent's own address, for wildcards */
 	struct call_list calls;		/* calls in progress */
 	unsigned long calls_active;
-	unsigned long calls_total;
 	bool stopping;			/* draining: no new call */
 	struct trace *trace;		/* trace.h */
 	struct stats *stats;		/* stats.h */

@@ -20,6 +20,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
+#include "stats.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -88,8 +89,9 @@ run(const char *path, const char *socket, struct conf *c)
 	tick = su_timer_create(su_root_task(d.root), 100);
 	su_timer_set_for_ever(tick, signal_tick, (su_timer_arg_t *)&d);
 	su_root_run(d.root);
+	/* the calls handled as sipmedctl stats counts them: refused ones too */
 	log_info("stopping: %lu calls active, %lu calls in total", d.srv.calls_active,
-	    d.srv.calls_total);
+	    d.srv.calls_active + stats_calls_ended(d.srv.stats));
 	su_timer_destroy(tick);
 	daemon_reload_wait(&d);
 	control_close(d.control);

@@ -114,6 +114,12 @@ stats_call_done(struct stats *s, const char *trunk, int status)
 		stats_add(s, STATS_FAILED_BY_TRUNK, trunk);
 }
 
+unsigned long
+stats_calls_ended(const struct stats *s)
+{
+	return s->total;
+}
+
 void
 stats_write(const struct stats *s, FILE *f, unsigned long active)
 {

@@ -33,6 +33,9 @@ void stats_add(struct stats *, enum stats_table, const char *key);
 /* A call's end with the final status its caller got (0: none). */
 void stats_call_done(struct stats *, const char *trunk, int status);
 
+/* How many calls have ended (refused ones included), as stats_write() counts them. */
+unsigned long stats_calls_ended(const struct stats *);
+
 /* Writes every counter, one per line, for sipmedctl. */
 void stats_write(const struct stats *, FILE *, unsigned long calls_active);
 

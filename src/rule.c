@@ -57,11 +57,13 @@ struct rule {
 };
 
 /*
- * One match block for the process: sipmed runs one event loop in one
- * thread, so rules share it instead of allocating per match or per rule
- * (a 100,000-rule plan would otherwise hold 100,000 of them).
+ * One match block per thread: rules share it instead of allocating per
+ * match or per rule (a 100,000-rule plan would otherwise hold 100,000 of
+ * them). Calls match on the event loop's thread; a reload loads on a
+ * thread of its own, and anything it ever matches must not share the
+ * event loop's block.
  */
-static pcre2_match_data *rule_md;
+static _Thread_local pcre2_match_data *rule_md;
 
 static pcre2_match_data *
 rule_match_data(void)

@@ -4,6 +4,7 @@
  * both the indexed lookup and the linear reference scan; and the
  * translations that must be refused when a configuration is loaded.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -118,12 +119,63 @@ test_pattern_only_and_limits(void)
 	rule_free(r);
 }
 
+/* One thread's share of test_threads(): how many results came out wrong. */
+struct worker {
+	const struct rule *r;
+	const char *subject, *want;
+	unsigned wrong;
+};
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	char out[32];
+
+	for (int i = 0; i < 100000; i++)
+		if (rule_apply(w->r, w->subject, strlen(w->subject), out, sizeof(out)) != 1 ||
+		    strcmp(out, w->want) != 0)
+			w->wrong++;
+	return NULL;
+}
+
+/*
+ * A reload loads on a thread of its own while calls match on the event
+ * loop's: two threads applying rules at once must each get their own
+ * results (the match block, whose offsets rule_apply() reads back, is
+ * each thread's own).
+ */
+static void
+test_threads(void)
+{
+	char err[256];
+	struct rule *r = rule_compile(home, "swap", "^(\\d+)-(\\d+)$", "$2$1", 0, err,
+	    sizeof(err));
+	/* the groups sit at other offsets in each subject */
+	struct worker a = { r, "1-23456", "234561", 0 }, c = { r, "12345-6", "612345", 0 };
+	pthread_t t;
+
+	if (!ok(r != NULL, "a rule for two threads compiles"))
+		return;
+	rule_apply(r, "0-0", 3, err, sizeof(err));	/* JIT-compiled before the threads start */
+	if (pthread_create(&t, NULL, work, &a) != 0) {
+		ok(0, "a second thread starts");
+		return;
+	}
+	work(&c);
+	pthread_join(t, NULL);
+	ok(a.wrong == 0 && c.wrong == 0, "two threads applying a rule at once each get their own "
+	    "result (%u and %u of 100,000 wrong)", a.wrong, c.wrong);
+	rule_free(r);
+}
+
 int
 main(void)
 {
 	run_vectors(tap_srcpath("tests/data/rule_vectors.txt"));
 	test_refused_at_load();
 	test_pattern_only_and_limits();
+	test_threads();
 	su_home_deinit(home);
 	return tap_done();
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include <sofia-sip/sip.h>
+#include <sofia-sip/sip_extra.h>
 
 #include "decide.h"
 #include "peer.h"

@@ -76,7 +76,9 @@ header_name(const msg_header_t *h)
 		return NULL;
 	if (hc->hc_name != NULL && hc->hc_name[0] != '\0')
 		return hc->hc_name;
-	if (hc == msg_unknown_class)
+	/* a header sofia-sip has no class for (History-Info): sip_t's unknown
+	   class is its own, not msg_unknown_class */
+	if (hc == msg_unknown_class || hc == sip_unknown_class)
 		return h->sh_unknown->un_name;
 	return NULL;
 }

@@ -75,7 +75,7 @@ callee() {
 	    -timeout_error -trace_msg -message_file "$work/$peer.msg" -trace_err \
 	    -error_file "$work/$peer.err" "$@" > "$work/$peer.out" 2>&1 &
 	callee_pid=$!
-	sleep 0.2
+	[ "$t" = t1 ] && wait_port "$ip" "$p" tcp || wait_port "$ip" "$p" udp
 }
 
 # caller NAME SCENARIO IP PORT TRANSPORT NUMBER CALLER [sipp args]: waits

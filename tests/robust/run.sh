@@ -34,7 +34,7 @@ pool() {
 	    -nostdin -trace_err -error_file "$work/pool.err" > "$work/pool.out" 2>&1 &
 	pool_pid=$!
 	pids="$pids $pool_pid"
-	sleep 0.3
+	wait_port 127.0.0.2 $pool_port udp
 }
 alive() { check "sipmed is still running ($1)" kill -0 "$sipmed_pid"; }
 

@@ -130,7 +130,7 @@ check "a silent TCP connection to 5061 is closed after handshake_timeout (2 s; t
 # a reload whose certificate file is missing keeps the running one
 sed -i "s|$certs/sipmed.crt|$certs/nope.crt|" "$work/sipmed.conf"
 kill -HUP "$sipmed_pid"
-sleep 0.5
+wait_log "$work/sipmed.log" "reload of $work/sipmed.conf refused"
 check "a reload with a missing certificate file is refused" \
     grep -q "reload of $work/sipmed.conf refused" "$work/sipmed.log"
 expect "and sipmed goes on serving TLS" gw1 "" "SIP/2.0 200 OK"
@@ -193,7 +193,7 @@ call() {
 	    -timeout 20s -timeout_error -trace_msg -message_file "$f-callee.msg" \
 	    -trace_err -error_file "$f-callee.err" > /dev/null 2>&1 &
 	cpid=$!
-	sleep 0.3
+	wait_port "$2" "$3" udp
 	timeout -k 5 60 sipp -sf "$(scenario "${8:-caller.xml}" "${9:-}")" -i "$4" -p $(($5 + 5)) -t u1 \
 	    -m 1 -nostdin -timeout 20s -timeout_error -s "$6" -key caller "$7" -d 100 \
 	    -trace_msg -message_file "$f-caller.msg" -trace_err -error_file "$f-caller.err" \

@@ -238,8 +238,9 @@ ctl reload > /dev/null 2>&1
 
 # 5. SIGTERM: calls in progress finish, new ones are refused, then sipmed exits
 held_call caller.xml -d 1500
+stops=$(grep -c "stopping: no new calls" "$work/sipmed.log")
 kill -TERM "$sipmed_pid"
-sleep 0.3
+wait_log "$work/sipmed.log" "stopping: no new calls" "$stops"
 keep=$flow
 refused 503 "draining: a new call gets 503" 1234 5035550100
 flow=$((flow + 1))
@@ -279,8 +280,9 @@ wait "$sipmed_pid" 2>/dev/null
 
 start_sipmed udp || exit 1
 held_call caller_hung_up.xml
+stops=$(grep -c "stopping: no new calls" "$work/sipmed.log")
 kill -TERM "$sipmed_pid"
-sleep 0.3
+wait_log "$work/sipmed.log" "stopping: no new calls" "$stops"	# the first signal is taken
 kill -TERM "$sipmed_pid"
 wait $caller_pid
 rc=$?

@@ -168,19 +168,18 @@ server_contact(const struct server *srv, su_home_t *home, msg_t *msg, const sip_
 		tport_t *tp = tport_delivered_by(nta_agent_tports(srv->agent), msg);
 		su_sockaddr_t su = { 0 };
 		socklen_t sulen = sizeof(su);
+		bool own;
 
 		l = tp != NULL ? listener_of(srv, tport_parent(tp)) : NULL;
 		if (l == NULL)
 			return NULL;
 		/* a wildcard listener: the address this connection was made to */
-		if (l->wildcard && tp != l->tp && tport_local_sockaddr(tp, &su, &sulen) == 0 &&
-		    !sockaddr_is_wildcard(&su)) {
+		own = l->wildcard && tp != l->tp && tport_local_sockaddr(tp, &su, &sulen) == 0 &&
+		    !sockaddr_is_wildcard(&su);
+		if (own)
 			sockaddr_host(&su, host, sizeof(host));
-			return contact_make(srv, home, l, host, request_wants_sips(sip) &&
-			    strcasecmp(l->proto, "tls") == 0);
-		}
-		return contact_make(srv, home, l, NULL, request_wants_sips(sip) &&
-		    strcasecmp(l->proto, "tls") == 0);
+		return contact_make(srv, home, l, own ? host : NULL,
+		    request_wants_sips(sip) && strcasecmp(l->proto, "tls") == 0);
 	}
 	l = listener_for(srv, conf_transport_name(conf_uri_transports(address, false)),
 	    strchr(address, '[') != NULL ? AF_INET6 : AF_INET);

@@ -77,7 +77,8 @@ call_steps(const struct call *call)
 	return call->traced ? &call->dtrace : NULL;
 }
 
-void
+/* A has its final answer, status (also for one nta sends itself). */
+static void
 call_final(struct call *call, int status)
 {
 	call->answered = true;
@@ -87,6 +88,20 @@ call_final(struct call *call, int status)
 	else
 		dtrace_step(call_steps(call), "outcome: the caller gets %d %s", status,
 		    decide_reason((unsigned)status));
+}
+
+void
+call_answer_caller(struct call *call, int status, const sip_t *sip)
+{
+	if (call->answered)
+		return;
+	call_final(call, status);
+	if (call->a_invite == NULL)
+		return;		/* nta answers it itself */
+	if (sip != NULL)
+		call_answer_a(call, sip, status, 0);
+	else
+		nta_incoming_treply(call->a_invite, status, NULL, TAG_END());
 }
 
 void
@@ -240,7 +255,7 @@ static int
 b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 {
 	struct call *call = (struct call *)magic;
-	int status = nta_outgoing_status(orq);
+	int status = nta_outgoing_status(orq), translated;
 
 	if (sip != NULL && !b_responder_ok(call, orq)) {
 		/* not who sipmed called: nothing of it reaches A; next trunk */
@@ -273,10 +288,9 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 			return 0;	/* another fork may still answer; else the timer */
 		}
 		call->state = CALL_CONFIRMED;
-		call_final(call, status);
 		su_timer_reset(call->invite_timer);
 		failover_timer_stop(call);
-		call_answer_a(call, sip, status, 0);
+		call_answer_caller(call, status, sip);
 		log_debug("call %s: answered %d", call->id, status);
 		return 0;
 	}
@@ -287,20 +301,15 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		    sip != NULL && sip->sip_status != NULL ? sip->sip_status->st_phrase : "");
 	nta_outgoing_destroy(orq);
 	call->b_invite = NULL;
-	b_failed(call, status, (int)b_failure_status(call, status, sip), sip);
-	status = (int)b_failure_status(call, status, sip);
+	translated = (int)b_failure_status(call, status, sip);
+	b_failed(call, status, translated, sip);
+	status = translated;
 	if (!call->answered && call->attempt + 1 < call->nchoices &&
 	    (decide_fails_over((unsigned)status) || (sip == NULL || nta_sip_is_internal(sip))) &&
 	    fail_over(call, status)) {
 		return 0;
 	}
-	if (!call->answered && sip != NULL) {
-		call_final(call, status);
-		call_answer_a(call, sip, status, 0);
-	} else if (!call->answered) {
-		call_final(call, status);
-		nta_incoming_treply(call->a_invite, status, NULL, TAG_END());
-	}
+	call_answer_caller(call, status, sip);
 	call_end(call, status == 487 ? "cancelled" : "failed");
 	return 0;
 }
@@ -337,9 +346,7 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 	if (sip->sip_request->rq_method == sip_method_cancel) {
 		if (call->answered)
 			return 0;
-		call_final(call, 487);
-		if (nta_incoming_status(irq) < 200)
-			nta_incoming_treply(irq, SIP_487_REQUEST_CANCELLED, TAG_END());
+		call_answer_caller(call, 487, NULL);
 		if (call->b_invite != NULL)
 			nta_outgoing_cancel(call->b_invite);
 		log_debug("call %s: cancelled by the caller", call->id);
@@ -456,8 +463,7 @@ invite_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 
 	if (call->answered)
 		return;
-	call_final(call, 408);
-	nta_incoming_treply(call->a_invite, SIP_408_REQUEST_TIMEOUT, TAG_END());
+	call_answer_caller(call, 408, NULL);
 	if (call->b_invite != NULL)
 		nta_outgoing_cancel(call->b_invite);
 	log_debug("call %s: no final answer in %u s: 408 to the caller", call->id,
@@ -591,8 +597,7 @@ failover_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	call->b_invite = NULL;
 	if (fail_over(call, 408))
 		return;
-	call_final(call, 503);
-	nta_incoming_treply(call->a_invite, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
+	call_answer_caller(call, 503, NULL);
 	call_end(call, "no trunk left to fail over to");
 }
 
@@ -786,7 +791,7 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 		/* nta answers the 500 below; the irq must not call back a freed call */
 		nta_incoming_bind(irq, NULL, NULL);
 		call->a_invite = NULL;
-		call_final(call, 500);
+		call_answer_caller(call, 500, NULL);
 		call_end(call, "could not start the B leg");
 		return 500;
 	}
@@ -835,10 +840,7 @@ call_destroy_all(struct server *srv)
 		} else if (call->b_invite != NULL) {
 			nta_outgoing_cancel(call->b_invite);
 		}
-		if (!call->answered && call->a_invite != NULL) {
-			call_final(call, 503);
-			nta_incoming_treply(call->a_invite, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
-		}
+		call_answer_caller(call, 503, NULL);
 		call_end(call, "sipmed is stopping");
 	}
 }

@@ -94,8 +94,14 @@ void call_end(struct call *, const char *why);
  * first. Every 2xx sipmed receives is ACKed.
  */
 void call_b_acked(struct call *, const sip_t *ack);
-/* A has its final answer, status (also for one nta sends itself). */
-void call_final(struct call *, int status);
+/*
+ * The one place the caller gets its final answer, status: the call is
+ * marked answered (for the trace and the statistics) and A's INVITE
+ * answered with B's response sip (its crossing headers and body) when
+ * given, else with sipmed's own. Nothing when A has its answer already;
+ * only the marking when nta answers A itself (a_invite NULL).
+ */
+void call_answer_caller(struct call *, int status, const sip_t *sip);
 /*
  * Sends BYE on one leg with a Reason header value (RFC 3326) saying why;
  * the transaction outlives the call.

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "call_decide.h"
 #include "ctl.h"
 #include "decide.h"
 #include "json.h"
@@ -148,17 +149,19 @@ ctl_test_inbound(struct ctl *ctl, int argc, char **argv)
  * Returns how many it computed.
  */
 static size_t
-outbound_attempts(struct ctl *ctl, const struct decision *d, struct trunk_numbers *tn)
+outbound_attempts(struct ctl *ctl, const struct decision *d, struct call_attempt *at)
 {
 	size_t n = 0;
 
-	while (n < d->nchoices && decide_attempt(d, n, &tn[n], ctl_dtrace(ctl)) == 0)
+	/* the caller is a configured user: its number is asserted */
+	while (n < d->nchoices && call_attempt(ctl_conf(ctl), &d->choices[n], NULL, d->called,
+	    d->calling, false, true, &at[n], ctl_dtrace(ctl)) == 0)
 		n++;
 	return n;
 }
 
 static void
-json_outbound(const struct decision *d, const char *dialed, const struct trunk_numbers *tn,
+json_outbound(const struct decision *d, const char *dialed, const struct call_attempt *at,
     size_t n)
 {
 	struct json j;
@@ -177,15 +180,18 @@ json_outbound(const struct decision *d, const char *dialed, const struct trunk_n
 		json_str(&j, "usage", d->choices[i].usage);
 		json_str(&j, "route", d->choices[i].route->name);
 		json_str(&j, "trunk", d->choices[i].trunk->name);
-		json_str(&j, "called", tn[i].called);
-		json_str(&j, "calling", tn[i].calling);
+		json_str(&j, "called", at[i].numbers.called);
+		json_str(&j, "calling", at[i].numbers.calling);
+		json_str(&j, "request_uri", at[i].ruri);
+		json_str(&j, "from", at[i].from);
+		json_str(&j, "pai", at[i].pai[0] ? at[i].pai : NULL);
 		json_obj_end(&j);
 	}
 	json_array_end(&j);
 	json_str(&j, "route", n ? d->choices[0].route->name : NULL);
 	json_str(&j, "trunk", n ? d->choices[0].trunk->name : NULL);
-	json_str(&j, "called", n ? tn[0].called : NULL);
-	json_str(&j, "calling", n ? tn[0].calling : NULL);
+	json_str(&j, "called", n ? at[0].numbers.called : NULL);
+	json_str(&j, "calling", n ? at[0].numbers.calling : NULL);
 	json_rejection(&j, d);
 	json_end(&j);
 }
@@ -193,19 +199,19 @@ json_outbound(const struct decision *d, const char *dialed, const struct trunk_n
 int
 ctl_test_outbound(struct ctl *ctl, int argc, char **argv)
 {
-	struct trunk_numbers tn[ROUTE_CHOICES_MAX];
+	struct call_attempt at[ROUTE_CHOICES_MAX];
 	struct decision d;
 	size_t n;
 
 	decide_outbound(ctl_conf(ctl), argv[0], argv[1], &d, ctl_dtrace(ctl));
-	n = outbound_attempts(ctl, &d, tn);
+	n = outbound_attempts(ctl, &d, at);
 	if (ctl->json)
-		json_outbound(&d, argv[1], tn, n);
+		json_outbound(&d, argv[1], at, n);
 	else {
 		printf("%s\n", d.called[0] ? d.called : argv[1]);
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n%s\n%s\n%s\n", d.choices[i].route->name,
-			    d.choices[i].trunk->name, tn[i].called, tn[i].calling);
+			    d.choices[i].trunk->name, at[i].numbers.called, at[i].numbers.calling);
 		if (d.kind == DECISION_USER)
 			printf("internal\n%s\n", d.target);
 		else if (d.kind == DECISION_REJECT)

@@ -396,59 +396,19 @@ count_trunk_rule(struct server *srv, const struct trunk *t, const char *what,
 	count_rule(srv, owner, what, r);
 }
 
-/* The B leg's addresses: the pool's, or those of the trunk being tried. */
-struct b_target {
-	char ruri[512];
-	char from[512];
-	char pai[512];		/* "": none */
-	const char *next_hop;
-};
-
+/* The B leg's attempt: to the pool, or to the trunk being tried. */
 static int
-b_target(const struct call *call, struct b_target *t)
+b_target(const struct call *call, struct call_attempt *t)
 {
-	const struct conf *c = call->conf;
-	const char *calling = call->calling;
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	struct trunk_numbers tn;
+	const struct route_choice *ch = call->nchoices > 0 ? &call->choices[call->attempt] : NULL;
 
-	if (call->nchoices > 0) {
-		const struct route_choice *ch = &call->choices[call->attempt];
-		url_t *u = url_make(home, ch->trunk->address);
-
-		if (u == NULL || decide_trunk_numbers(ch->trunk, ch->route, call->called,
-		    call->calling, &tn, call_steps(call)) == -1) {
-			su_home_deinit(home);
-			return -1;
-		}
-		count_trunk_rule(call->srv, ch->trunk, "called", tn.called_rule);
-		count_trunk_rule(call->srv, ch->trunk, "calling", tn.calling_rule);
-		snprintf(t->ruri, sizeof(t->ruri), "sip:%s@%s%s%s;user=phone", tn.called,
-		    u->url_host, u->url_port ? ":" : "", u->url_port ? u->url_port : "");
-		calling = tn.calling;
-		t->next_hop = ch->trunk->next_hop;
-	} else {
-		snprintf(t->ruri, sizeof(t->ruri), "%s", call->target);
-		t->next_hop = c->pool.next_hop;
+	if (call_attempt(call->conf, ch, call->target, call->called, call->calling,
+	    call->private, call->asserted, t, call_steps(call)) == -1)
+		return -1;
+	if (ch != NULL) {
+		count_trunk_rule(call->srv, ch->trunk, "called", t->numbers.called_rule);
+		count_trunk_rule(call->srv, ch->trunk, "calling", t->numbers.calling_rule);
 	}
-	/*
-	 * The From shows the caller's number unless the caller asked for
-	 * privacy; sipmed asserts the same number in P-Asserted-Identity to a
-	 * receiver that takes it (the pool, a trunk with forward_pai) when
-	 * the number is asserted, also for a private caller (RFC 3325: the
-	 * Privacy header crosses with it).
-	 */
-	if (call->private || calling[0] == '\0')
-		snprintf(t->from, sizeof(t->from), "\"Anonymous\" <sip:anonymous@anonymous.invalid>");
-	else
-		snprintf(t->from, sizeof(t->from), "<sip:%s@%s;user=phone>", calling,
-		    c->server.domain);
-	t->pai[0] = '\0';
-	if (call->asserted && calling[0] != '\0' &&
-	    (call->nchoices == 0 || call->choices[call->attempt].trunk->forward_pai))
-		snprintf(t->pai, sizeof(t->pai), "<sip:%s@%s;user=phone>", calling,
-		    c->server.domain);
-	su_home_deinit(home);
 	return 0;
 }
 
@@ -497,7 +457,7 @@ b_leg_start(struct call *call, const sip_t *sip)
 	struct server *srv = call->srv;
 	const struct trunk *tk = call->nchoices > 0 ? call->choices[call->attempt].trunk : NULL;
 	su_home_t home[1] = { SU_HOME_INIT(home) };
-	struct b_target t;
+	struct call_attempt t;
 	sip_call_id_t *cid;
 	tagi_t tags[4];
 	char to[600];

@@ -101,3 +101,47 @@ call_decide(const struct conf *c, const struct peer *p, const sip_t *sip,
 		decide_outbound(c, calling, called, d, dt);
 	}
 }
+
+int
+call_attempt(const struct conf *c, const struct route_choice *ch, const char *target,
+    const char *called, const char *calling, bool private, bool asserted,
+    struct call_attempt *out, const struct dtrace *dt)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	url_t *u = ch != NULL ? url_make(home, ch->trunk->address) : NULL;
+	int rc = 0;
+
+	memset(&out->numbers, 0, sizeof(out->numbers));
+	if (ch != NULL && (u == NULL || decide_trunk_numbers(ch->trunk, ch->route, called,
+	    calling, &out->numbers, dt) == -1))
+		rc = -1;
+	else if (ch != NULL) {
+		snprintf(out->ruri, sizeof(out->ruri), "sip:%s@%s%s%s;user=phone",
+		    out->numbers.called, u->url_host, u->url_port ? ":" : "",
+		    u->url_port ? u->url_port : "");
+		calling = out->numbers.calling;
+		out->next_hop = ch->trunk->next_hop;
+	} else {
+		snprintf(out->ruri, sizeof(out->ruri), "%s", target);
+		out->next_hop = c->pool.next_hop;
+	}
+	/*
+	 * The From shows the caller's number unless the caller asked for
+	 * privacy; sipmed asserts the same number in P-Asserted-Identity to a
+	 * receiver that takes it (the pool, a trunk with forward_pai) when
+	 * the number is asserted, also for a private caller (RFC 3325: the
+	 * Privacy header crosses with it).
+	 */
+	if (rc == 0 && (private || calling[0] == '\0'))
+		snprintf(out->from, sizeof(out->from),
+		    "\"Anonymous\" <sip:anonymous@anonymous.invalid>");
+	else if (rc == 0)
+		snprintf(out->from, sizeof(out->from), "<sip:%s@%s;user=phone>", calling,
+		    c->server.domain);
+	out->pai[0] = '\0';
+	if (rc == 0 && asserted && calling[0] != '\0' && (ch == NULL || ch->trunk->forward_pai))
+		snprintf(out->pai, sizeof(out->pai), "<sip:%s@%s;user=phone>", calling,
+		    c->server.domain);
+	su_home_deinit(home);
+	return rc;
+}

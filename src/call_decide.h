@@ -29,6 +29,28 @@ void call_decide(const struct conf *, const struct peer *p, const sip_t *sip,
     struct decision *d, char called[CALL_CALLED_MAX], char calling[CALL_CALLING_MAX],
     const struct dtrace *);
 
+/* What one attempt of a call sends on its B leg. */
+struct call_attempt {
+	char ruri[512];			/* Request-URI */
+	char from[512];			/* From, sipmed's own */
+	char pai[512];			/* P-Asserted-Identity; "": none */
+	const char *next_hop;		/* where it goes */
+	struct trunk_numbers numbers;	/* a trunk attempt's numbers */
+};
+
+/*
+ * The attempt of a call on choice ch (NULL: to the pool, at target), the
+ * call's numbers being called (E.164; trunk attempts only) and calling
+ * ("": none): a trunk's numbers (decide_trunk_numbers()), then the
+ * Request-URI, the From (anonymous when the caller is private) and the
+ * P-Asserted-Identity (when the number is asserted, to the pool or a
+ * trunk with forward_pai). The live call and sipmedctl both build an
+ * attempt with this. Returns 0, or -1 when a number does not fit.
+ */
+int call_attempt(const struct conf *, const struct route_choice *ch, const char *target,
+    const char *called, const char *calling, bool private, bool asserted,
+    struct call_attempt *out, const struct dtrace *);
+
 /* Whether P-Asserted-Identity from trunk t (NULL: the pool) is believed. */
 bool call_trusts_pai(const struct conf *, const struct trunk *t);
 /* The request's P-Asserted-Identity when it is believed, else NULL. */

@@ -78,8 +78,8 @@ check "test-inbound --json carries ms-diagnostics" 1 \
 check "test-outbound: CEO, every trunk a call would try, each with what it is sent" 0 \
 	"+15035550199${nl}Portland Local${nl}portland-gw${nl}15035550199${nl}9992349000${nl}National${nl}seattle-gw${nl}15035550199${nl}+15033121234" \
 	c test-outbound sip:ceo@contoso.com 5035550199
-check "test-outbound --json: the numbers of each attempt" 0 \
-	'{"caller":"sip:ceo@contoso.com","dialed":"5035550199","dial_plan":"PortlandUsers","rule":"NA-National","normalized":"+15035550199","outcome":"pstn","target":null,"trunks":[{"usage":"Local","route":"Portland Local","trunk":"portland-gw","called":"15035550199","calling":"9992349000"},{"usage":"LongDistance","route":"National","trunk":"seattle-gw","called":"15035550199","calling":"+15033121234"}],"route":"Portland Local","trunk":"portland-gw","called":"15035550199","calling":"9992349000","status":0,"reason":null,"ms_diagnostics":null}' \
+check "test-outbound --json: what each attempt sends: numbers, Request-URI, From, PAI" 0 \
+	'{"caller":"sip:ceo@contoso.com","dialed":"5035550199","dial_plan":"PortlandUsers","rule":"NA-National","normalized":"+15035550199","outcome":"pstn","target":null,"trunks":[{"usage":"Local","route":"Portland Local","trunk":"portland-gw","called":"15035550199","calling":"9992349000","request_uri":"sip:15035550199@127.0.0.1:5261;user=phone","from":"<sip:9992349000@contoso.com;user=phone>","pai":null},{"usage":"LongDistance","route":"National","trunk":"seattle-gw","called":"15035550199","calling":"+15033121234","request_uri":"sip:15035550199@127.0.0.1:5361;user=phone","from":"<sip:+15033121234@contoso.com;user=phone>","pai":null}],"route":"Portland Local","trunk":"portland-gw","called":"15035550199","calling":"9992349000","status":0,"reason":null,"ms_diagnostics":null}' \
 	c --json test-outbound sip:ceo@contoso.com 5035550199
 check "test-outbound: internal number" 0 "+15033125678${nl}internal${nl}sip:bob@contoso.com" \
 	c test-outbound sip:ceo@contoso.com 5678

@@ -161,10 +161,6 @@ kamailio_front() {
 	    -w "$work" > "$work/$1.log" 2>&1 &
 	echo $! > "$work/$1.kpid"
 }
-wait_listen() {
-	i=0
-	until grep -q "$2" "$1" 2>/dev/null || [ $i -gt 100 ]; do sleep 0.05; i=$((i + 1)); done
-}
 kamailio_front pool 127.0.0.2 $pool_udp $pool_tls $pool_sipp pool
 kamailio_front gw 127.0.0.3 $gw_udp $gw_tls $gw_sipp gw1
 conf "$work/sipmed.conf" "$good"
@@ -173,11 +169,12 @@ echo 'trace = { messages = true; decisions = true; text_file = "trace.txt"; pcap
     >> "$work/sipmed.conf"
 "$sipmed" -c "$work/sipmed.conf" -v > "$work/sipmed.log" 2>&1 &
 sipmed_pid=$!
-wait_listen "$work/sipmed.log" "listening on"
+wait_log "$work/sipmed.log" "listening on"
 # Kamailio's last start-up line is its TLS client set-up
-wait_listen "$work/pool.log" "Server MUST present valid certificate"
-wait_listen "$work/gw.log" "Server MUST present valid certificate"
-sleep 0.3
+wait_log "$work/pool.log" "Server MUST present valid certificate"
+wait_log "$work/gw.log" "Server MUST present valid certificate"
+wait_port 127.0.0.2 $pool_udp udp
+wait_port 127.0.0.3 $gw_udp udp
 
 scenario() {
 	sed -e "s/@MAXFWD@/70/; s/@SUPPORTED@/100rel, timer/; s/@STATUS@/${2:-}/g; /@NOTIFY@/d" \
@@ -243,8 +240,8 @@ check "trace: and the INVITE received from the gateway over TLS" \
 kill "$(cat "$work/pool.kpid")"
 wait "$(cat "$work/pool.kpid")" 2>/dev/null
 kamailio_front pool 127.0.0.2 $pool_udp $pool_tls $pool_sipp gw2
-wait_listen "$work/pool.log" "Server MUST present valid certificate"
-sleep 0.3
+wait_log "$work/pool.log" "Server MUST present valid certificate"
+wait_port 127.0.0.2 $pool_tls tcp
 # (sipmed answers 503; Kamailio, a proxy, forwards it as 500: RFC 3261 16.7)
 call "a pool presenting another peer's certificate: the call fails" \
     127.0.0.2 $pool_sipp 127.0.0.3 $gw_udp 1234 5035550100@127.0.0.3 caller_fails.xml.in 500
@@ -262,7 +259,7 @@ if command -v valgrind > /dev/null; then
 	valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
 	    "$sipmed" -c "$work/sipmed.conf" > "$work/valgrind.log" 2>&1 &
 	vg=$!
-	wait_listen "$work/valgrind.log" "listening on"
+	wait_log "$work/valgrind.log" "listening on"
 	got=$(python3 "$top_srcdir/tests/tls/connections.py" 127.0.0.1 "$port" "$certs" 1000)
 	check "1,000 mutual-TLS connections under valgrind, each answered 200 (got ${got:-0})" \
 	    [ "${got:-0}" -eq 1000 ]

@@ -112,8 +112,7 @@ call_end(struct call *call, const char *why)
 	trace_leg_end(call->srv->trace, call->id);
 	trace_leg_end(call->srv->trace, call->b_id);
 	stats_call_done(call->srv->stats, pstn_trunk(call), call->final_status);
-	if (call->state != CALL_EARLY && call->b_invite != NULL)
-		call_b_acked(call, NULL);	/* every 2xx sipmed receives is ACKed */
+	call_b_acked(call, NULL);	/* every 2xx sipmed receives is ACKed */
 	call_relays_abort(call);
 	su_timer_destroy(call->invite_timer);
 	su_timer_destroy(call->failover_timer);
@@ -145,8 +144,7 @@ call_orq_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip
 void
 call_bye(struct call *call, enum call_side side, const char *reason)
 {
-	if (call->state != CALL_EARLY && call->b_invite != NULL)
-		call_b_acked(call, NULL);	/* B's 2xx is ACKed before any BYE */
+	call_b_acked(call, NULL);	/* B's 2xx is ACKed before any BYE */
 	nta_outgoing_tcreate(call->leg[side], call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
 	    SIPTAG_REASON_STR(reason), TAG_END());
 }
@@ -361,8 +359,8 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 void
 call_b_acked(struct call *call, const sip_t *ack)
 {
-	if (call->b_invite == NULL)
-		return;		/* ACKed already */
+	if (call->state == CALL_EARLY || call->b_invite == NULL)
+		return;		/* no 2xx yet, or ACKed already */
 	/* the ACK takes over B's 2xx retransmissions from the INVITE */
 	call_relay_ack(call, SIDE_B, ack);
 	nta_outgoing_destroy(call->b_invite);

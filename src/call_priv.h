@@ -91,7 +91,8 @@ void call_end(struct call *, const char *why);
 /*
  * B's 2xx gets its ACK (with ack's body and headers; NULL: none) and the
  * INVITE transactions of both legs end: A's ACK arrived, or a BYE came
- * first. Every 2xx sipmed receives is ACKed.
+ * first. Every 2xx sipmed receives is ACKed; nothing happens before B's
+ * 2xx or once it is ACKed, so any path that ends a call may call this.
  */
 void call_b_acked(struct call *, const sip_t *ack);
 /*

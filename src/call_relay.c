@@ -292,8 +292,7 @@ bye_relay(struct call *call, enum call_side to, const sip_t *bye)
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	tagi_t tags[4];
 
-	if (call->b_invite != NULL)
-		call_b_acked(call, NULL);	/* a BYE before A's ACK: B's 2xx still gets one */
+	call_b_acked(call, NULL);	/* a BYE before A's ACK: B's 2xx still gets one */
 	hdrmap_tags(home, bye, call->hdr_flags[other(to)], tags);
 	nta_outgoing_tcreate(call->leg[to], call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
 	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, bye)), TAG_NEXT(tags));

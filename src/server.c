@@ -36,7 +36,6 @@
 #include "tls.h"
 #include "trace.h"
 
-
 /* One of the agent's primary transports, as its Contact names it. */
 struct listener {
 	tport_t *tp;

@@ -1,23 +1,28 @@
 /*
- * call: setting up a call (the initial INVITE, its responses, CANCEL) and
- * taking it down. In-dialog requests are relayed by call_relay.c.
+ * call: a call's life cycle, and the registry of calls in progress.
+ *
+ * This file owns what every part of a call shares: its creation, its
+ * state and the one function that changes it (call_set_state()), the one
+ * place the caller gets its final answer (call_answer_caller()), the ACK
+ * that confirms both legs (call_b_acked()), and the destructor that
+ * releases everything a call holds when it enters CALL_ENDED. It also
+ * counts the calls: nothing outside the call module changes them.
+ *
+ * The other parts, each opening with what it owns:
+ * - call_invite.c: the initial INVITE, the B leg's attempts and failover;
+ * - call_relay.c: requests inside the dialogs, BYE, re-INVITE, REFER;
+ * - call_100rel.c: reliable provisional responses and B's early dialogs.
  *
  * Lifetime: a call is a su_home; it holds a reference to the snapshot it
- * began under, both nta legs and the transactions in progress, and
- * call_end() releases them all. A transport failure is answered 503 by
- * nta and relayed like any other answer; the INVITE timer is the call's
- * own (invite_timeout() answers 408).
+ * began under, both nta legs and the transactions in progress.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sofia-sip/nta_tag.h>
-#include <sofia-sip/sip_extra.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
-#include <sofia-sip/url.h>
 
 #include "call_decide.h"
 #include "call_priv.h"
@@ -25,6 +30,225 @@
 #include "log.h"
 #include "stats.h"
 #include "trace.h"
+
+struct calls {
+	struct call_list list;		/* calls in progress */
+	unsigned long active;
+	struct stats *stats;		/* ended calls are counted there */
+};
+
+struct calls *
+calls_new(struct stats *stats)
+{
+	struct calls *cs = calloc(1, sizeof(*cs));
+
+	if (cs == NULL)
+		return NULL;
+	LIST_INIT(&cs->list);
+	cs->stats = stats;
+	return cs;
+}
+
+void
+calls_free(struct calls *cs)
+{
+	free(cs);
+}
+
+unsigned long
+calls_active(const struct calls *cs)
+{
+	return cs != NULL ? cs->active : 0;
+}
+
+unsigned long
+calls_total(const struct calls *cs)
+{
+	return cs != NULL ? cs->active + stats_calls_ended(cs->stats) : 0;
+}
+
+const struct dtrace *
+call_steps(const struct call *call)
+{
+	return call->traced ? &call->dtrace : NULL;
+}
+
+/* The trunk a call's statistics count under: its gateway side. */
+static const char *
+pstn_trunk(const struct call *call)
+{
+	const struct trunk *t = call->leg[SIDE_A].trunk;
+
+	if (t == NULL)
+		t = call->leg[SIDE_B].trunk;
+	return t != NULL ? t->name : NULL;
+}
+
+struct call *
+call_new(struct server *srv, const sip_t *sip)
+{
+	struct call *call = su_home_new(sizeof(*call));
+
+	if (call == NULL)
+		return NULL;
+	call->srv = srv;
+	call->calls = srv->calls;
+	call->conf = conf_ref(srv->conf);
+	call->id = su_strdup(call->home, sip->sip_call_id->i_id);
+	call->leg[SIDE_A].call_id = call->id;
+	call->state = CALL_RINGING;
+	LIST_INIT(&call->relays);
+	LIST_INIT(&call->forks);
+	LIST_INIT(&call->pracks);
+	call->a_100rel = sip_has_feature(sip->sip_supported, "100rel") ||
+	    sip_has_feature(sip->sip_require, "100rel");
+	LIST_INSERT_HEAD(&call->calls->list, call, entry);
+	call->calls->active++;
+	call->started = time(NULL);
+	return call;
+}
+
+/* Everything a call holds, released: the call is over (CALL_ENDED). */
+static void
+call_free(struct call *call, const char *why)
+{
+	dtrace_step(call_steps(call), "call ended: %s", why);
+	trace_leg_end(call->srv->trace, call->id);
+	trace_leg_end(call->srv->trace, call->leg[SIDE_B].call_id);
+	stats_call_done(call->calls->stats, pstn_trunk(call), call->final_status);
+	call_relays_abort(call);
+	su_timer_destroy(call->invite_timer);
+	su_timer_destroy(call->failover_timer);
+	su_timer_destroy(call->ack_timer);
+	if (call->b_invite != NULL)
+		nta_outgoing_destroy(call->b_invite);
+	call_pracks_drop(call);
+	if (call->a_invite != NULL)
+		nta_incoming_destroy(call->a_invite);
+	call_forks_free(call);
+	call_acks_drop(call);
+	for (int i = 0; i < 2; i++)
+		if (call->leg[i].dialog != NULL)
+			nta_leg_destroy(call->leg[i].dialog);
+	LIST_REMOVE(call, entry);
+	call->calls->active--;
+	conf_unref(call->conf);
+	su_home_unref(call->home);
+}
+
+static const char *const state_names[] = {
+	[CALL_RINGING] = "ringing",
+	[CALL_CLEARING] = "clearing",
+	[CALL_ANSWERED] = "answered",
+	[CALL_UP] = "up",
+	[CALL_ENDING] = "ending",
+	[CALL_ENDED] = "ended",
+};
+
+/* The transitions call_priv.h draws, and nothing else. */
+static bool
+transition_ok(enum call_state from, enum call_state to)
+{
+	switch (to) {
+	case CALL_CLEARING:
+	case CALL_ANSWERED:
+	case CALL_ENDING:
+		return from == CALL_RINGING;
+	case CALL_UP:
+		return from == CALL_ANSWERED;
+	case CALL_ENDED:
+		return from != CALL_ENDED;
+	case CALL_RINGING:
+		break;
+	}
+	return false;
+}
+
+void
+call_set_state(struct call *call, enum call_state to, const char *why)
+{
+	if (!transition_ok(call->state, to)) {
+		log_warnx("call %s: no transition from %s to %s (%s): a bug", call->id,
+		    state_names[call->state], state_names[to], why);
+		if (to != CALL_ENDED)
+			return;
+	}
+	log_debug("call %s: %s -> %s: %s", call->id, state_names[call->state],
+	    state_names[to], why);
+	if (call->state == CALL_RINGING) {
+		/* A's INVITE has its answer, or the call is over: no more waiting */
+		if (call->invite_timer != NULL)
+			su_timer_reset(call->invite_timer);
+		if (call->failover_timer != NULL)
+			su_timer_reset(call->failover_timer);
+	}
+	call->state = to;
+	if (to == CALL_ENDED) {
+		call_b_acked(call, NULL);	/* every 2xx sipmed receives is ACKed */
+		call_free(call, why);
+	}
+}
+
+void
+call_end(struct call *call, const char *why)
+{
+	call_set_state(call, CALL_ENDED, why);
+}
+
+void
+call_answer_caller(struct call *call, int status, const sip_t *sip)
+{
+	if (call_caller_answered(call))
+		return;
+	call->final_status = status;
+	if (status < 300)
+		dtrace_step(call_steps(call), "outcome: answered (%d)", status);
+	else
+		dtrace_step(call_steps(call), "outcome: the caller gets %d %s", status,
+		    decide_reason((unsigned)status));
+	if (call->a_invite != NULL && nta_incoming_status(call->a_invite) < 200) {
+		if (sip != NULL)
+			call_answer_a(call, sip, status, 0);
+		else
+			nta_incoming_treply(call->a_invite, status, NULL, TAG_END());
+	}
+	/* else nta answered A itself: a transport failure, or no PRACK */
+	if (call->state == CALL_RINGING)
+		call_set_state(call, status < 300 ? CALL_ANSWERED : CALL_CLEARING,
+		    status < 300 ? "answered" : "the caller has its answer");
+}
+
+void
+call_b_acked(struct call *call, const sip_t *ack)
+{
+	if (call->state != CALL_ANSWERED || call->b_invite == NULL)
+		return;		/* no 2xx yet, or ACKed already */
+	/* the ACK takes over B's 2xx retransmissions from the INVITE */
+	call_relay_ack(call, SIDE_B, ack);
+	nta_outgoing_destroy(call->b_invite);
+	call->b_invite = NULL;
+	call_pracks_drop(call);
+	if (call->a_invite != NULL)
+		nta_incoming_destroy(call->a_invite);
+	call->a_invite = NULL;
+	call_set_state(call, CALL_UP, ack != NULL ? "the caller ACKed" : "B's 2xx ACKed");
+}
+
+int
+call_orq_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
+{
+	if (nta_outgoing_status(orq) >= 200)
+		nta_outgoing_destroy(orq);
+	return 0;
+}
+
+void
+call_bye(struct call *call, enum call_side side, const char *reason)
+{
+	call_b_acked(call, NULL);	/* B's 2xx is ACKed before any BYE */
+	nta_outgoing_tcreate(call->leg[side].dialog, call_orq_done, NULL, NULL, SIP_METHOD_BYE,
+	    NULL, SIPTAG_REASON_STR(reason), TAG_END());
+}
 
 sip_max_forwards_t *
 call_max_forwards(su_home_t *home, const sip_t *sip)
@@ -50,140 +274,6 @@ call_hdr_flags(const struct conf *c, const struct trunk *from, const struct trun
 	return f;
 }
 
-static int
-reject(nta_incoming_t *irq, const struct decision *d)
-{
-	char diag[600];
-
-	snprintf(diag, sizeof(diag), "ms-diagnostics: %s", d->diagnostics);
-	server_answer(irq, (int)d->status, d->reason,
-	    TAG_IF(d->diagnostics[0], SIPTAG_HEADER_STR(diag)), TAG_END());
-	return 0;
-}
-
-/* The trunk a call's statistics count under: its gateway side. */
-static const char *
-pstn_trunk(const struct call *call)
-{
-	const struct trunk *t = call->trunk[SIDE_A] ? call->trunk[SIDE_A] : call->trunk[SIDE_B];
-
-	return t != NULL ? t->name : NULL;
-}
-
-/* The call's decision trace: NULL unless the trace filter took the call. */
-static const struct dtrace *
-call_steps(const struct call *call)
-{
-	return call->traced ? &call->dtrace : NULL;
-}
-
-/* A has its final answer, status (also for one nta sends itself). */
-static void
-call_final(struct call *call, int status)
-{
-	call->answered = true;
-	call->final_status = status;
-	if (status < 300)
-		dtrace_step(call_steps(call), "outcome: answered (%d)", status);
-	else
-		dtrace_step(call_steps(call), "outcome: the caller gets %d %s", status,
-		    decide_reason((unsigned)status));
-}
-
-void
-call_answer_caller(struct call *call, int status, const sip_t *sip)
-{
-	if (call->answered)
-		return;
-	call_final(call, status);
-	if (call->a_invite == NULL)
-		return;		/* nta answers it itself */
-	if (sip != NULL)
-		call_answer_a(call, sip, status, 0);
-	else
-		nta_incoming_treply(call->a_invite, status, NULL, TAG_END());
-}
-
-void
-call_end(struct call *call, const char *why)
-{
-	log_debug("call %s: ended: %s", call->id, why);
-	dtrace_step(call_steps(call), "call ended: %s", why);
-	trace_leg_end(call->srv->trace, call->id);
-	trace_leg_end(call->srv->trace, call->b_id);
-	stats_call_done(call->srv->stats, pstn_trunk(call), call->final_status);
-	call_b_acked(call, NULL);	/* every 2xx sipmed receives is ACKed */
-	call_relays_abort(call);
-	su_timer_destroy(call->invite_timer);
-	su_timer_destroy(call->failover_timer);
-	su_timer_destroy(call->ack_timer);
-	if (call->b_invite != NULL)
-		nta_outgoing_destroy(call->b_invite);
-	call_pracks_drop(call);
-	if (call->a_invite != NULL)
-		nta_incoming_destroy(call->a_invite);
-	call_forks_free(call);
-	call_acks_drop(call);
-	for (int i = 0; i < 2; i++)
-		if (call->leg[i] != NULL)
-			nta_leg_destroy(call->leg[i]);
-	LIST_REMOVE(call, entry);
-	call->srv->calls_active--;
-	conf_unref(call->conf);
-	su_home_unref(call->home);
-}
-
-int
-call_orq_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
-{
-	if (nta_outgoing_status(orq) >= 200)
-		nta_outgoing_destroy(orq);
-	return 0;
-}
-
-void
-call_bye(struct call *call, enum call_side side, const char *reason)
-{
-	call_b_acked(call, NULL);	/* B's 2xx is ACKed before any BYE */
-	nta_outgoing_tcreate(call->leg[side], call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
-	    SIPTAG_REASON_STR(reason), TAG_END());
-}
-
-/*
- * A 2xx from B that A will never see: the call was cancelled or timed
- * out, or its dialog could not be made. It gets its ACK and a BYE with
- * reason on a leg of its own. (A 2xx from a second fork after the first
- * never reaches sipmed: nta sends it ACK and BYE itself in UA mode.)
- */
-/* ACKs the 2xx to sipmed's INVITE on a B leg, with no body of its own. */
-static void
-ack_b(struct call *call, nta_leg_t *leg)
-{
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	nta_outgoing_t *ack = nta_outgoing_tcreate(leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
-	    SIPTAG_CSEQ(sip_cseq_create(home, call->invite_cseq[SIDE_B], SIP_METHOD_ACK)),
-	    TAG_END());
-
-	if (ack != NULL)
-		nta_outgoing_destroy(ack);
-	su_home_deinit(home);
-}
-
-static void
-release_answer(struct call *call, const sip_t *sip, const char *reason)
-{
-	nta_leg_t *leg = call_b_leg_for(call, sip, NULL);
-
-	if (leg == NULL)
-		return;
-	ack_b(call, leg);
-	nta_outgoing_tcreate(leg, call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
-	    SIPTAG_REASON_STR(reason), TAG_END());
-	nta_leg_destroy(leg);
-	log_debug("call %s: a 2xx from %s released with ACK and BYE", call->id,
-	    sip->sip_to->a_tag ? sip->sip_to->a_tag : "?");
-}
-
 void
 call_answer_a(struct call *call, const sip_t *sip, int status, unsigned flags)
 {
@@ -192,571 +282,12 @@ call_answer_a(struct call *call, const sip_t *sip, int status, unsigned flags)
 	const struct conf_server *sv = &call->conf->server;
 	bool same = status == sip->sip_status->st_status;
 
-	hdrmap_tags(home, sip, call->hdr_flags[SIDE_B] | flags, tags);
+	hdrmap_tags(home, sip, call->leg[SIDE_B].hdr_flags | flags, tags);
 	nta_incoming_treply(call->a_invite, status,
 	    same ? sip->sip_status->st_phrase : decide_reason((unsigned)status),
-	    SIPTAG_CONTACT(call->contact[SIDE_A]),
+	    SIPTAG_CONTACT(call->leg[SIDE_A].contact),
 	    TAG_IF(sv->user_agent, SIPTAG_SERVER_STR(sv->user_agent)), TAG_NEXT(tags));
 	su_home_deinit(home);
-}
-
-/* Only PSTN calls that can fail over have the timer. */
-static void
-failover_timer_stop(struct call *call)
-{
-	if (call->failover_timer != NULL)
-		su_timer_reset(call->failover_timer);
-}
-
-static bool fail_over(struct call *, int status);
-static unsigned b_failure_status(const struct call *, int status, const sip_t *sip);
-
-/*
- * Whether the B leg's answer comes from the peer sipmed called: over TLS,
- * its certificate must name the pool's or the trunk's identity.
- */
-static bool
-b_responder_ok(struct call *call, nta_outgoing_t *orq)
-{
-	struct peer_link l = conf_peer_link(call->conf, call->trunk[SIDE_B]);
-	msg_t *msg = nta_outgoing_getresponse(orq);
-	char who[320];
-	bool ok = peer_answered(call->srv->peers, msg, l.address, l.identity, who, sizeof(who));
-
-	msg_destroy(msg);
-	if (!ok)
-		log_warnx("call %s: the answer to %s came from %s, not from %s: refused", call->id,
-		    l.address, who, l.identity);
-	return ok;
-}
-
-/* Counts and traces a final failure of the B leg's INVITE. */
-static void
-b_failed(struct call *call, int status, int translated, const sip_t *sip)
-{
-	const struct trunk *tk = call->trunk[SIDE_B];
-
-	if (tk != NULL && !call->answered)
-		stats_add(call->srv->stats, STATS_TRUNK_ATTEMPTS_FAILED, tk->name);
-	if (sip == NULL || nta_sip_is_internal(sip))
-		dtrace_step(call_steps(call), "B leg: %s could not be reached: %d",
-		    tk != NULL ? tk->name : "the pool", status);
-	else
-		dtrace_step(call_steps(call), "B leg: %s answered %d %s%s",
-		    tk != NULL ? tk->name : "the pool", status, sip->sip_status->st_phrase,
-		    translated != status ? " (translated by response_code_rules)" : "");
-	if (translated != status)
-		dtrace_step(call_steps(call), "response code rules: %d -> %d", status, translated);
-}
-
-static int
-b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
-{
-	struct call *call = (struct call *)magic;
-	int status = nta_outgoing_status(orq), translated;
-
-	if (sip != NULL && !b_responder_ok(call, orq)) {
-		/* not who sipmed called: nothing of it reaches A; next trunk */
-		if (status >= 200 && status < 300)
-			release_answer(call, sip, "SIP;cause=403;text=\"Unexpected peer\"");
-		else if (status < 200)
-			nta_outgoing_cancel(orq);
-		status = 503;
-		sip = NULL;
-	} else if (status < 200) {
-		if (status > 100 && sip != NULL) {
-			failover_timer_stop(call);	/* the trunk is alive */
-			call_provisional(call, sip);
-		}
-		return 0;
-	}
-	if (status >= 200 && status < 300 && sip != NULL) {
-		/*
-		 * The first 2xx makes the B dialog; nta keeps later ones from
-		 * us (retransmissions, and other forks, which it releases).
-		 */
-		if (call->answered) {
-			/* A has its final answer already: cancelled, or timed out */
-			release_answer(call, sip, "SIP;cause=487;text=\"Request Terminated\"");
-			call_end(call, "answered after CANCEL: B leg released");
-			return 0;
-		}
-		if (call_b_answered(call, sip) == -1) {
-			release_answer(call, sip, "SIP;cause=500;text=\"Server Internal Error\"");
-			return 0;	/* another fork may still answer; else the timer */
-		}
-		call->state = CALL_CONFIRMED;
-		su_timer_reset(call->invite_timer);
-		failover_timer_stop(call);
-		call_answer_caller(call, status, sip);
-		log_debug("call %s: answered %d", call->id, status);
-		return 0;
-	}
-	/* a final failure, locally generated ones (408, 503) included */
-	if (sip == NULL || nta_sip_is_internal(sip))
-		log_warnx("call %s: could not reach %s: %d %s", call->id,
-		    conf_peer_link(call->conf, call->trunk[SIDE_B]).next_hop, status,
-		    sip != NULL && sip->sip_status != NULL ? sip->sip_status->st_phrase : "");
-	nta_outgoing_destroy(orq);
-	call->b_invite = NULL;
-	translated = (int)b_failure_status(call, status, sip);
-	b_failed(call, status, translated, sip);
-	status = translated;
-	if (!call->answered && call->attempt + 1 < call->nchoices &&
-	    (decide_fails_over((unsigned)status) || (sip == NULL || nta_sip_is_internal(sip))) &&
-	    fail_over(call, status)) {
-		return 0;
-	}
-	call_answer_caller(call, status, sip);
-	call_end(call, status == 487 ? "cancelled" : "failed");
-	return 0;
-}
-
-/* ACK (of our 2xx) and CANCEL of the A leg's INVITE. */
-static int
-a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
-{
-	struct call *call = (struct call *)magic;
-
-	if (sip == NULL && !call->answered) {
-		/* nta gives up on the caller (no PRACK): it answers 503 */
-		call_final(call, 503);
-		if (call->b_invite != NULL)
-			nta_outgoing_cancel(call->b_invite);
-		log_debug("call %s: the caller never PRACKed", call->id);
-		return 0;
-	}
-	if (sip == NULL && call->state == CALL_CONFIRMED && call->a_invite == irq) {
-		/*
-		 * Our 2xx went unacknowledged for 64*T1: the session ends with a
-		 * BYE (RFC 3261 13.3.1.4), and the callee, never ACKed either,
-		 * gets its ACK and a BYE.
-		 */
-		log_debug("call %s: the caller never ACKed the answer", call->id);
-		call_b_acked(call, NULL);
-		call_bye(call, SIDE_A, "SIP;cause=408;text=\"No ACK for the answer\"");
-		call_bye(call, SIDE_B, "SIP;cause=408;text=\"The caller did not confirm the call\"");
-		call_end(call, "no ACK from the caller");
-		return 0;
-	}
-	if (sip == NULL || sip->sip_request == NULL)
-		return 0;
-	if (sip->sip_request->rq_method == sip_method_cancel) {
-		if (call->answered)
-			return 0;
-		call_answer_caller(call, 487, NULL);
-		if (call->b_invite != NULL)
-			nta_outgoing_cancel(call->b_invite);
-		log_debug("call %s: cancelled by the caller", call->id);
-		return 0;
-	}
-	if (sip->sip_request->rq_method == sip_method_ack && call->state == CALL_CONFIRMED &&
-	    call->a_invite == irq)
-		call_b_acked(call, sip);
-	return 0;
-}
-
-void
-call_b_acked(struct call *call, const sip_t *ack)
-{
-	if (call->state == CALL_EARLY || call->b_invite == NULL)
-		return;		/* no 2xx yet, or ACKed already */
-	/* the ACK takes over B's 2xx retransmissions from the INVITE */
-	call_relay_ack(call, SIDE_B, ack);
-	nta_outgoing_destroy(call->b_invite);
-	call->b_invite = NULL;
-	call_pracks_drop(call);
-	if (call->a_invite != NULL)
-		nta_incoming_destroy(call->a_invite);
-	call->a_invite = NULL;
-}
-
-/* Counts a rule's hit for sipmedctl stats. */
-static void
-count_rule(struct server *srv, const char *owner, const char *what, const struct rule *r)
-{
-	char key[400];
-
-	if (r == NULL)
-		return;
-	snprintf(key, sizeof(key), "%s%s%s rule \"%s\"", owner, what[0] ? " " : "", what,
-	    rule_name(r));
-	stats_add(srv->stats, STATS_RULE_HITS, key);
-}
-
-static void
-count_trunk_rule(struct server *srv, const struct trunk *t, const char *what,
-    const struct rule *r)
-{
-	char owner[160];
-
-	snprintf(owner, sizeof(owner), "trunk \"%s\"", t->name);
-	count_rule(srv, owner, what, r);
-}
-
-/* The B leg's attempt: to the pool, or to the trunk being tried. */
-static int
-b_target(const struct call *call, struct call_attempt *t)
-{
-	const struct route_choice *ch = call->nchoices > 0 ? &call->choices[call->attempt] : NULL;
-
-	if (call_attempt(call->conf, ch, call->target, call->called, call->calling,
-	    call->private, call->asserted, t, call_steps(call)) == -1)
-		return -1;
-	if (ch != NULL) {
-		count_trunk_rule(call->srv, ch->trunk, "called", t->numbers.called_rule);
-		count_trunk_rule(call->srv, ch->trunk, "calling", t->numbers.calling_rule);
-	}
-	return 0;
-}
-
-/*
- * No final answer from the B side in server.invite_timeout seconds: the
- * caller gets 408 and the B leg a CANCEL, whose 487 is then absorbed.
- */
-static void
-invite_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
-{
-	struct call *call = (struct call *)arg;
-
-	if (call->answered)
-		return;
-	call_answer_caller(call, 408, NULL);
-	if (call->b_invite != NULL)
-		nta_outgoing_cancel(call->b_invite);
-	log_debug("call %s: no final answer in %u s: 408 to the caller", call->id,
-	    call->conf->server.invite_timeout);
-}
-
-/* A trunk's final failure as call processing sees it (reference 2.6). */
-static unsigned
-b_failure_status(const struct call *call, int status, const sip_t *sip)
-{
-	int q850 = -1;
-
-	if (call->trunk[SIDE_B] == NULL)
-		return (unsigned)status;
-	for (const sip_reason_t *r = sip ? sip->sip_reason : NULL; r != NULL; r = r->re_next)
-		if (r->re_protocol != NULL && strcasecmp(r->re_protocol, "Q.850") == 0 &&
-		    r->re_cause != NULL)
-			q850 = atoi(r->re_cause);
-	return decide_response_code(call->trunk[SIDE_B], (unsigned)status, q850);
-}
-
-static void failover_timeout(su_root_magic_t *, su_timer_t *, su_timer_arg_t *);
-
-/*
- * Sends the B leg's INVITE for the current attempt, built from A's INVITE
- * (sip): to the pool, or to the trunk call->choices[call->attempt].
- */
-static int
-b_leg_start(struct call *call, const sip_t *sip)
-{
-	struct server *srv = call->srv;
-	const struct trunk *tk = call->nchoices > 0 ? call->choices[call->attempt].trunk : NULL;
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	struct call_attempt t;
-	sip_call_id_t *cid;
-	tagi_t tags[4];
-	char to[600];
-
-	if (b_target(call, &t) == -1)
-		return -1;
-	call->trunk[SIDE_B] = tk;
-	peer_of(call->conf, tk, &call->peer[SIDE_B]);
-	call->contact[SIDE_B] = server_contact(srv, call->home, NULL, NULL,
-	    conf_peer_link(call->conf, tk).address);
-	if (call->contact[SIDE_B] == NULL)
-		return -1;
-	call->hdr_flags[SIDE_A] = call_hdr_flags(call->conf, call->trunk[SIDE_A], tk);
-	call->hdr_flags[SIDE_B] = call_hdr_flags(call->conf, tk, call->trunk[SIDE_A]);
-	snprintf(to, sizeof(to), "<%s>", t.ruri);
-	/* sipmed's own Call-ID, known before anything is sent: the trace maps it */
-	cid = sip_call_id_create(call->home, NULL);
-	call->leg[SIDE_B] = cid == NULL ? NULL : nta_leg_tcreate(srv->agent, call_leg_request,
-	    (nta_leg_magic_t *)call, SIPTAG_CALL_ID(cid), SIPTAG_FROM_STR(t.from),
-	    SIPTAG_TO_STR(to), TAG_END());
-	if (call->leg[SIDE_B] == NULL)
-		return -1;
-	nta_leg_tag(call->leg[SIDE_B], NULL);
-	trace_leg_end(srv->trace, call->b_id);	/* the attempt before, if any */
-	call->b_id = cid->i_id;
-	call->b_uri = su_strdup(call->home, t.ruri);
-	trace_leg(srv->trace, call->b_id, call->id, 'B', call->traced);
-	dtrace_step(call_steps(call), "B leg: INVITE %s to %s via %s, From %s%s%s, "
-	    "Call-ID %s", t.ruri, tk != NULL ? tk->name : "the pool", t.next_hop, t.from,
-	    t.pai[0] ? ", P-Asserted-Identity " : "", t.pai, call->b_id);
-	/* the INVITE's identity is sipmed's own (b_target), never a copy */
-	hdrmap_tags(home, sip, call->hdr_flags[SIDE_A] & ~HDRMAP_TRUST_PAI, tags);
-	call->b_invite = nta_outgoing_tcreate(call->leg[SIDE_B], b_invite_cb,
-	    (nta_outgoing_magic_t *)call, URL_STRING_MAKE(t.next_hop), SIP_METHOD_INVITE,
-	    URL_STRING_MAKE(t.ruri), SIPTAG_CONTACT(call->contact[SIDE_B]),
-	    TAG_IF(t.pai[0], SIPTAG_P_ASSERTED_IDENTITY_STR(t.pai)),
-	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, sip)),
-	    TAG_IF(call->conf->server.user_agent,
-	    SIPTAG_USER_AGENT_STR(call->conf->server.user_agent)), TAG_NEXT(tags));
-	su_home_deinit(home);
-	if (call->b_invite == NULL)
-		return -1;
-	call->invite_cseq[SIDE_B] = nta_outgoing_cseq(call->b_invite);
-	if (tk != NULL && tk->fast_failover && call->attempt + 1 < call->nchoices) {
-		/* EnableFastFailoverTimer: no provisional answer in time, next trunk */
-		if (call->failover_timer == NULL)
-			call->failover_timer = su_timer_create(su_root_task(srv->root), 0);
-		su_timer_set_interval(call->failover_timer, failover_timeout,
-		    (su_timer_arg_t *)call, tk->failover_timeout * 1000);
-	}
-	log_debug("call %s: %s -> %s via %s", call->id, t.from, t.ruri, t.next_hop);
-	return 0;
-}
-
-/*
- * The B leg failed with status (after translation) before A had a final
- * answer: the next trunk in failover order gets the call. Returns false
- * when no trunk is left that could be tried.
- */
-static bool
-fail_over(struct call *call, int status)
-{
-	msg_t *msg = nta_incoming_getrequest(call->a_invite);
-	bool sent = false;
-
-	failover_timer_stop(call);
-	while (!sent && call->attempt + 1 < call->nchoices) {
-		log_debug("call %s: trunk %s failed (%d): failing over", call->id,
-		    call->choices[call->attempt].trunk->name, status);
-		dtrace_step(call_steps(call), "failover: trunk \"%s\" failed with %d, trying "
-		    "trunk \"%s\"", call->choices[call->attempt].trunk->name, status,
-		    call->choices[call->attempt + 1].trunk->name);
-		call_forks_free(call);
-		nta_leg_destroy(call->leg[SIDE_B]);
-		call->leg[SIDE_B] = NULL;
-		call->attempt++;
-		sent = msg != NULL && b_leg_start(call, sip_object(msg)) == 0;
-	}
-	msg_destroy(msg);
-	return sent;
-}
-
-/* The trunk gave no provisional answer in its failover_timeout. */
-static void
-failover_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
-{
-	struct call *call = (struct call *)arg;
-
-	if (call->answered || call->b_invite == NULL)
-		return;
-	/* nta CANCELs it, absorbs the 487, and releases a 2xx that crosses */
-	stats_add(call->srv->stats, STATS_TRUNK_ATTEMPTS_FAILED, call->trunk[SIDE_B]->name);
-	dtrace_step(call_steps(call), "B leg: %s gave no provisional answer in %u s "
-	    "(fast failover)", call->trunk[SIDE_B]->name, call->trunk[SIDE_B]->failover_timeout);
-	nta_outgoing_cancel(call->b_invite);
-	nta_outgoing_destroy(call->b_invite);
-	call->b_invite = NULL;
-	if (fail_over(call, 408))
-		return;
-	call_answer_caller(call, 503, NULL);
-	call_end(call, "no trunk left to fail over to");
-}
-
-static int
-a_leg_start(struct call *call, nta_incoming_t *irq, const sip_t *sip)
-{
-	msg_t *msg = nta_incoming_getrequest(irq);
-	nta_leg_t *a;
-
-	call->contact[SIDE_A] = server_contact(call->srv, call->home, msg, sip, NULL);
-	msg_destroy(msg);
-	if (call->contact[SIDE_A] == NULL)
-		return -1;
-	a = nta_leg_tcreate(call->srv->agent, call_leg_request,
-	    (nta_leg_magic_t *)call, SIPTAG_CALL_ID(sip->sip_call_id), SIPTAG_FROM(sip->sip_to),
-	    SIPTAG_TO(sip->sip_from), TAG_END());
-	if (a == NULL)
-		return -1;
-	call->leg[SIDE_A] = a;
-	nta_leg_tag(a, NULL);
-	nta_incoming_tag(irq, nta_leg_get_tag(a));
-	nta_leg_server_route(a, sip->sip_record_route, sip->sip_contact);
-	call->a_invite = irq;
-	call->invite_cseq[SIDE_A] = sip->sip_cseq->cs_seq;
-	nta_incoming_bind(irq, a_invite_cb, (nta_incoming_magic_t *)call);
-	return 0;
-}
-
-static struct call *
-call_new(struct server *srv, const sip_t *sip)
-{
-	struct call *call = su_home_new(sizeof(*call));
-
-	if (call == NULL)
-		return NULL;
-	call->srv = srv;
-	call->conf = conf_ref(srv->conf);
-	call->id = su_strdup(call->home, sip->sip_call_id->i_id);
-	call->state = CALL_EARLY;
-	LIST_INIT(&call->relays);
-	LIST_INIT(&call->forks);
-	LIST_INIT(&call->pracks);
-	call->a_100rel = sip_has_feature(sip->sip_supported, "100rel") ||
-	    sip_has_feature(sip->sip_require, "100rel");
-	LIST_INSERT_HEAD(&srv->calls, call, entry);
-	srv->calls_active++;
-	call->started = time(NULL);
-	return call;
-}
-
-/*
- * Where the B leg goes, from the decision: the pool (a user's URI or an
- * unassigned range's target), or the trunks in failover order, rotated
- * and health-ordered by the server.
- */
-static int
-call_target(struct call *call, const struct decision *d)
-{
-	if (d->kind == DECISION_PSTN) {
-		call->nchoices = d->nchoices;
-		call->choices = su_alloc(call->home, d->nchoices * sizeof(*call->choices));
-		if (call->choices == NULL)
-			return -1;
-		memcpy(call->choices, d->choices, d->nchoices * sizeof(*call->choices));
-		peers_order_trunks(call->srv->peers, call->choices, call->nchoices);
-		call->called = su_strdup(call->home, d->called);
-		call->calling = su_strdup(call->home, d->calling);
-	} else {
-		call->target = su_strdup(call->home, d->target);
-		call->calling = su_strdup(call->home,
-		    d->caller != NULL ? d->caller->line.base : d->calling);
-	}
-	return call->calling != NULL && (call->called != NULL || call->target != NULL) ? 0 : -1;
-}
-
-/*
- * Whether the trace takes the call: its numbers before and after
- * normalization, its trunks and its Call-ID against the filter. Names the
- * A leg to the trace and writes the decision steps kept so far.
- */
-static bool
-trace_call_start(struct server *srv, const char *id, const struct peer *p,
-    const char *called, const char *calling, const struct decision *d,
-    struct trace_steps *steps)
-{
-	struct trace_subject s = { .call_id = id, .numbers = { called, calling, d->called,
-	    d->calling } };
-	bool traced;
-
-	if (!trace_is_on(srv->trace))
-		return false;
-	if (p->trunk != NULL)
-		s.trunks[s.ntrunks++] = p->trunk->name;
-	for (size_t i = 0; i < d->nchoices && d->kind == DECISION_PSTN; i++)
-		s.trunks[s.ntrunks++] = d->choices[i].trunk->name;
-	traced = trace_wants(srv->trace, &s);
-	trace_leg(srv->trace, id, id, 'A', traced);
-	if (traced) {
-		trace_decision(srv->trace, id, "INVITE from %s%s%s: %s", p->trunk ? "trunk \"" :
-		    "the pool", p->trunk ? p->trunk->name : "", p->trunk ? "\"" : "", p->who);
-		trace_steps_flush(srv->trace, steps, id, true);
-	}
-	return traced;
-}
-
-/* An INVITE refused before it became a call: statistics and trace. */
-static int
-refused(struct server *srv, const char *id, const struct peer *p, bool traced, int status,
-    const char *reason)
-{
-	if (traced)
-		trace_decision(srv->trace, id, "outcome: the caller gets %d %s", status,
-		    reason != NULL ? reason : decide_reason((unsigned)status));
-	trace_leg_end(srv->trace, id);
-	stats_call_done(srv->stats, p->trunk != NULL ? p->trunk->name : NULL, status);
-	return status;
-}
-
-static void
-trace_step(void *arg, const char *line)
-{
-	struct call *call = (struct call *)arg;
-
-	trace_decision(call->srv->trace, call->id, "%s", line);
-}
-
-int
-call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
-    const struct peer *p)
-{
-	const struct conf *c = srv->conf;
-	const char *id = sip->sip_call_id->i_id;
-	struct trace_steps steps;
-	char called[CALL_CALLED_MAX], calling[CALL_CALLING_MAX], plan[160];
-	struct decision d;
-	struct call *call;
-	bool traced;
-
-	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
-		return refused(srv, id, p, false, 483, NULL);
-	if (nta_leg_by_call_id(srv->agent, id) != NULL) {
-		log_warnx("call %s: INVITE loops back to sipmed: refused with 482", id);
-		return refused(srv, id, p, false, 482, NULL);
-	}
-	if (srv->stopping || srv->calls_active >= c->server.max_calls) {
-		server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("5"),
-		    TAG_END());
-		refused(srv, id, p, false, 503, NULL);
-		return 0;
-	}
-	log_debug("call %s: INVITE from %s%s: %s", id, p->kind == PEER_POOL ? "the pool" : "trunk ",
-	    p->kind == PEER_POOL ? "" : p->trunk->name, p->who);
-	call_decide(c, p, sip, &d, called, calling, trace_steps_begin(srv->trace, &steps));
-	traced = trace_call_start(srv, id, p, called, calling, &d, &steps);
-	if (d.plan != NULL) {
-		snprintf(plan, sizeof(plan), "dial plan \"%s\"", d.plan->name);
-		count_rule(srv, plan, "", d.rule);
-	}
-	if (d.kind == DECISION_REJECT) {
-		log_debug("call %s: from %s refused: %u %s", id, p->who, d.status, d.reason);
-		reject(irq, &d);
-		refused(srv, id, p, traced, (int)d.status, d.reason);
-		return 0;
-	}
-	if (p->kind == PEER_TRUNK && d.kind != DECISION_PSTN && peers_pool_down(srv->peers)) {
-		/* the gateway can try another mediation server at once */
-		log_warnx("call %s: from trunk %s: the pool is down: refused with 503", id,
-		    p->trunk->name);
-		if (traced)
-			trace_decision(srv->trace, id, "the pool is down (OPTIONS pings)");
-		server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("30"),
-		    TAG_END());
-		refused(srv, id, p, traced, 503, NULL);
-		return 0;
-	}
-	nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
-	call = call_new(srv, sip);
-	if (call == NULL)
-		return refused(srv, id, p, traced, 500, NULL);
-	call->trunk[SIDE_A] = p->trunk;
-	call->peer[SIDE_A] = *p;
-	call->private = call_caller_private(sip);
-	call->asserted = p->kind == PEER_POOL || call_trusted_pai(c, p->trunk, sip) != NULL;
-	call->traced = traced;
-	call->dtrace.step_f = trace_step;
-	call->dtrace.arg = call;
-	call->a_called = su_strdup(call->home, called);
-	call->a_calling = su_strdup(call->home, calling);
-	if (call_target(call, &d) == -1 || a_leg_start(call, irq, sip) == -1 ||
-	    b_leg_start(call, sip) == -1) {
-		/* nta answers the 500 below; the irq must not call back a freed call */
-		nta_incoming_bind(irq, NULL, NULL);
-		call->a_invite = NULL;
-		call_answer_caller(call, 500, NULL);
-		call_end(call, "could not start the B leg");
-		return 500;
-	}
-	call->invite_timer = su_timer_create(su_root_task(srv->root),
-	    c->server.invite_timeout * 1000);
-	su_timer_set(call->invite_timer, invite_timeout, (su_timer_arg_t *)call);
-	return 0;
 }
 
 bool
@@ -773,11 +304,11 @@ call_request_forged(struct server *srv, msg_t *msg, const sip_t *sip)
 	if (call == NULL)
 		return false;
 	side = strcmp(call->id, id) == 0 ? SIDE_A : SIDE_B;
-	if (peer_sent(srv->peers, msg, &call->peer[side], &who))
+	if (peer_sent(srv->peers, msg, &call->leg[side].peer, &who))
 		return false;
 	log_warnx("call %s: %s in the %c leg from %s, which does not hold it (%s over %s): "
 	    "refused", call->id, sip->sip_request->rq_method_name, side == SIDE_A ? 'A' : 'B',
-	    who.who, call->peer[side].who, call->peer[side].proto);
+	    who.who, call->leg[side].peer.who, call->leg[side].peer.proto);
 	dtrace_step(call_steps(call), "%s from %s refused with 403: not the peer of the %c leg",
 	    sip->sip_request->rq_method_name, who.who, side == SIDE_A ? 'A' : 'B');
 	stats_add(srv->stats, STATS_UNKNOWN_PEERS, "in-dialog request refused (403)");
@@ -787,12 +318,12 @@ call_request_forged(struct server *srv, msg_t *msg, const sip_t *sip)
 #define REASON_SHUTDOWN "SIP;cause=503;text=\"sipmed is stopping\""
 
 void
-call_destroy_all(struct server *srv)
+call_destroy_all(struct calls *cs)
 {
-	while (!LIST_EMPTY(&srv->calls)) {
-		struct call *call = LIST_FIRST(&srv->calls);
+	while (!LIST_EMPTY(&cs->list)) {
+		struct call *call = LIST_FIRST(&cs->list);
 
-		if (call->state == CALL_CONFIRMED) {
+		if (call_is_up(call)) {
 			call_bye(call, SIDE_A, REASON_SHUTDOWN);
 			call_bye(call, SIDE_B, REASON_SHUTDOWN);
 		} else if (call->b_invite != NULL) {
@@ -803,15 +334,16 @@ call_destroy_all(struct server *srv)
 	}
 }
 
+/* What sipmedctl calls shows: ringing, up or ending. */
 static const char *
-state_name(const struct call *call)
+state_shown(const struct call *call)
 {
 	switch (call->state) {
-	case CALL_EARLY: return call->answered ? "ending" : "ringing";
-	case CALL_CONFIRMED: return "up";
-	case CALL_ENDING: return "ending";
+	case CALL_RINGING: return "ringing";
+	case CALL_ANSWERED:
+	case CALL_UP: return "up";
+	default: return "ending";
 	}
-	return "?";
 }
 
 /* "trunk "NAME"" or "the pool" */
@@ -825,22 +357,24 @@ side_name(const struct trunk *t, char *buf, size_t len)
 }
 
 void
-call_write_all(const struct server *srv, FILE *f)
+call_write_all(const struct calls *cs, FILE *f)
 {
 	const struct call *call;
 	time_t now = time(NULL);
 	char a[160], b[160];
 
-	fprintf(f, "%lu call%s active\n", srv->calls_active, srv->calls_active == 1 ? "" : "s");
-	LIST_FOREACH(call, &srv->calls, entry) {
-		side_name(call->trunk[SIDE_A], a, sizeof(a));
-		side_name(call->trunk[SIDE_B], b, sizeof(b));
-		fprintf(f, "call %s: %s, %lds%s\n", call->id, state_name(call),
+	fprintf(f, "%lu call%s active\n", cs->active, cs->active == 1 ? "" : "s");
+	LIST_FOREACH(call, &cs->list, entry) {
+		const struct call_leg *bl = &call->leg[SIDE_B];
+
+		side_name(call->leg[SIDE_A].trunk, a, sizeof(a));
+		side_name(bl->trunk, b, sizeof(b));
+		fprintf(f, "call %s: %s, %lds%s\n", call->id, state_shown(call),
 		    (long)(now - call->started), call->traced ? ", traced" : "");
 		fprintf(f, "  A leg: from %s, called %s, calling %s\n", a, call->a_called,
 		    call->a_calling[0] ? call->a_calling : "(none)");
 		fprintf(f, "  B leg: to %s, %s, Call-ID %s", b, call->b_uri ? call->b_uri : "-",
-		    call->b_id ? call->b_id : "-");
+		    bl->call_id ? bl->call_id : "-");
 		if (call->nchoices > 1)
 			fprintf(f, ", trunk %zu of %zu", call->attempt + 1, call->nchoices);
 		fprintf(f, "\n");

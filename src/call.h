@@ -16,6 +16,20 @@
 
 struct server;
 struct peer;
+struct stats;
+
+/*
+ * The registry of calls in progress, one per server. The call module
+ * counts its calls: nothing else changes these counts. Ended calls are
+ * counted by outcome in stats (sipmedctl stats).
+ */
+struct calls;
+struct calls *calls_new(struct stats *);
+/* Frees the registry; call_destroy_all() has emptied it. */
+void calls_free(struct calls *);
+unsigned long calls_active(const struct calls *);
+/* Calls handled since start, as sipmedctl stats counts them: refused ones too. */
+unsigned long calls_total(const struct calls *);
 
 /* Takes an INVITE outside any dialog. Returns what an nta callback returns. */
 int call_incoming(struct server *, nta_incoming_t *irq, const sip_t *sip,
@@ -30,9 +44,9 @@ int call_incoming(struct server *, nta_incoming_t *irq, const sip_t *sip,
 bool call_request_forged(struct server *, msg_t *msg, const sip_t *sip);
 
 /* Writes every active call with both legs (sipmedctl calls). */
-void call_write_all(const struct server *, FILE *);
+void call_write_all(const struct calls *, FILE *);
 
 /* Tears down every call (BYE on confirmed legs) and frees them. */
-void call_destroy_all(struct server *);
+void call_destroy_all(struct calls *);
 
 #endif

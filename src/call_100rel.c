@@ -76,7 +76,7 @@ fork_find(struct call *call, const char *tag)
 static nta_leg_t *
 fork_leg(struct call *call, const struct fork *f)
 {
-	return f->leg != NULL ? f->leg : call->leg[SIDE_B];
+	return f->leg != NULL ? f->leg : call->leg[SIDE_B].dialog;
 }
 
 /* Requests on a fork's own leg: that early dialog is not relayed. */
@@ -96,7 +96,7 @@ call_b_leg_for(struct call *call, const sip_t *sip, nta_request_f *cb)
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	nta_leg_t *leg = nta_leg_tcreate(call->srv->agent, cb, (nta_leg_magic_t *)call,
 	    SIPTAG_CALL_ID(sip->sip_call_id), SIPTAG_FROM(sip->sip_from), SIPTAG_TO(sip->sip_to),
-	    SIPTAG_CSEQ(sip_cseq_create(home, nta_leg_get_seq(call->leg[SIDE_B]),
+	    SIPTAG_CSEQ(sip_cseq_create(home, nta_leg_get_seq(call->leg[SIDE_B].dialog),
 	    SIP_METHOD_INVITE)), TAG_END());
 
 	su_home_deinit(home);
@@ -109,8 +109,8 @@ call_b_leg_for(struct call *call, const sip_t *sip, nta_request_f *cb)
 static void
 b_leg_take(struct call *call, const sip_t *sip)
 {
-	nta_leg_rtag(call->leg[SIDE_B], sip->sip_to->a_tag);
-	nta_leg_client_reroute(call->leg[SIDE_B], sip->sip_record_route, sip->sip_contact, 1);
+	nta_leg_rtag(call->leg[SIDE_B].dialog, sip->sip_to->a_tag);
+	nta_leg_client_reroute(call->leg[SIDE_B].dialog, sip->sip_record_route, sip->sip_contact, 1);
 }
 
 /* The fork of a reliable response, made at its first one; NULL: too many. */
@@ -118,7 +118,7 @@ static struct fork *
 fork_get(struct call *call, const sip_t *sip)
 {
 	const char *tag = sip->sip_to->a_tag;
-	const char *rtag = nta_leg_get_rtag(call->leg[SIDE_B]);
+	const char *rtag = nta_leg_get_rtag(call->leg[SIDE_B].dialog);
 	struct fork *f = fork_find(call, tag);
 	size_t n = 0;
 
@@ -147,7 +147,7 @@ int
 call_b_answered(struct call *call, const sip_t *sip)
 {
 	const char *tag = sip->sip_to->a_tag;
-	const char *rtag = nta_leg_get_rtag(call->leg[SIDE_B]);
+	const char *rtag = nta_leg_get_rtag(call->leg[SIDE_B].dialog);
 	struct fork *f;
 
 	if (rtag == NULL) {
@@ -166,11 +166,11 @@ call_b_answered(struct call *call, const sip_t *sip)
 		}
 		if (leg == NULL)
 			return -1;
-		nta_leg_destroy(call->leg[SIDE_B]);
-		call->leg[SIDE_B] = leg;
+		nta_leg_destroy(call->leg[SIDE_B].dialog);
+		call->leg[SIDE_B].dialog = leg;
 	}
 	/* the 2xx refreshes the target; the route set is the early dialog's */
-	nta_leg_client_reroute(call->leg[SIDE_B], NULL, sip->sip_contact, 0);
+	nta_leg_client_reroute(call->leg[SIDE_B].dialog, NULL, sip->sip_contact, 0);
 	call_forks_free(call);
 	return 0;
 }
@@ -200,7 +200,7 @@ rack_for(const struct call *call, uint32_t rseq, sip_rack_t *rack)
 {
 	sip_rack_init(rack);
 	rack->ra_response = rseq;
-	rack->ra_cseq = call->invite_cseq[SIDE_B];
+	rack->ra_cseq = call->leg[SIDE_B].invite_cseq;
 	rack->ra_method = sip_method_invite;
 	rack->ra_method_name = "INVITE";
 }
@@ -229,7 +229,7 @@ a_prack(nta_reliable_magic_t *magic, nta_reliable_t *rel, nta_incoming_t *prack,
 {
 	struct prack *p = (struct prack *)magic;
 	struct call *call = p->call;
-	const char *rtag = nta_leg_get_rtag(call->leg[SIDE_B]);
+	const char *rtag = nta_leg_get_rtag(call->leg[SIDE_B].dialog);
 	struct fork *f;
 	nta_leg_t *leg = NULL;
 	sip_rack_t rack[1];
@@ -243,7 +243,7 @@ a_prack(nta_reliable_magic_t *magic, nta_reliable_t *rel, nta_incoming_t *prack,
 	if (f != NULL)
 		leg = fork_leg(call, f);
 	else if (rtag != NULL && strcasecmp(rtag, p->tag) == 0)
-		leg = call->leg[SIDE_B];	/* it answered meanwhile */
+		leg = call->leg[SIDE_B].dialog;	/* it answered meanwhile */
 	rack_for(call, p->rseq, rack);
 	prack_free(p);
 	if (leg == NULL)
@@ -278,10 +278,10 @@ reliable(struct call *call, const sip_t *sip)
 	p->call = call;
 	p->tag = su_strdup(call->home, f->tag);
 	p->rseq = rseq;
-	hdrmap_tags(home, sip, call->hdr_flags[SIDE_B], tags);
+	hdrmap_tags(home, sip, call->leg[SIDE_B].hdr_flags, tags);
 	p->rel = nta_reliable_treply(call->a_invite, a_prack, (nta_reliable_magic_t *)p,
 	    sip->sip_status->st_status, sip->sip_status->st_phrase,
-	    SIPTAG_CONTACT(call->contact[SIDE_A]), TAG_IF(call->conf->server.user_agent,
+	    SIPTAG_CONTACT(call->leg[SIDE_A].contact), TAG_IF(call->conf->server.user_agent,
 	    SIPTAG_SERVER_STR(call->conf->server.user_agent)), TAG_NEXT(tags));
 	su_home_deinit(home);
 	if (p->rel == NULL) {
@@ -297,7 +297,7 @@ reliable(struct call *call, const sip_t *sip)
 void
 call_provisional(struct call *call, const sip_t *sip)
 {
-	if (call->answered || call->a_invite == NULL)
+	if (call_caller_answered(call) || call->a_invite == NULL)
 		return;
 	if (sip->sip_rseq != NULL && sip->sip_to->a_tag != NULL &&
 	    sip_has_feature(sip->sip_require, "100rel"))

@@ -1,12 +1,21 @@
 /*
- * call_priv: the call object, shared by call.c (set-up and teardown) and
- * call_relay.c (in-dialog requests). Not for use elsewhere.
+ * call_priv: the call object and its life cycle, shared by the files of
+ * the call module (call.c: life cycle and registry; call_invite.c:
+ * set-up and failover; call_relay.c: in-dialog requests; call_100rel.c:
+ * reliable provisionals and early dialogs). Not for use elsewhere.
+ *
+ * Who owns what: a call owns both legs' nta dialogs, the INVITE
+ * transactions until they end, its relays, forks, reliable responses,
+ * kept ACKs and timers, all released by call_set_state(CALL_ENDED). A
+ * struct call_leg is part of its call; its peer is a copy and its trunk
+ * points into the snapshot the call holds.
  */
 #ifndef SIPMED_CALL_PRIV_H
 #define SIPMED_CALL_PRIV_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/queue.h>
 #include <time.h>
 
 #include <sofia-sip/nta.h>
@@ -15,10 +24,28 @@
 #include "decide.h"
 #include "server.h"
 
+/*
+ * A call's life cycle. Every change of state goes through call_set_state()
+ * (call.c), which checks it is one of these transitions and does what
+ * entering the state implies:
+ *
+ *   RINGING --2xx relayed to A--------------> ANSWERED --A's ACK--> UP
+ *   RINGING --A answered >= 300 first-------> CLEARING (B's INVITE ends)
+ *   RINGING --BYE on an early dialog--------> ENDING
+ *   any     --the call is over--------------> ENDED (call_free(): gone)
+ *
+ * Failover to the next trunk stays in RINGING. A has its final answer
+ * exactly when final_status is set: in CLEARING, ANSWERED and UP, and in
+ * RINGING or ENDING never.
+ */
 enum call_state {
-	CALL_EARLY,		/* INVITE sent on the B leg, no final answer yet */
-	CALL_CONFIRMED,		/* 2xx relayed to the A leg */
-	CALL_ENDING,		/* BYE in progress */
+	CALL_RINGING,		/* B leg's INVITE out, no final answer for A */
+	CALL_CLEARING,		/* A has a final failure (CANCEL, timeout):
+				   B's INVITE is cancelled, its answer awaited */
+	CALL_ANSWERED,		/* B's 2xx relayed to A, A's ACK awaited */
+	CALL_UP,		/* A's ACK came, B's 2xx is ACKed */
+	CALL_ENDING,		/* a BYE on an early dialog, relayed */
+	CALL_ENDED,		/* freed by call_set_state() */
 };
 
 enum call_side {
@@ -26,6 +53,8 @@ enum call_side {
 	SIDE_B = 1,
 };
 
+struct call;
+LIST_HEAD(call_list, call);
 struct relay;
 LIST_HEAD(relay_list, relay);
 /* The last REFERs relayed that a NOTIFY may still name. */
@@ -35,25 +64,37 @@ LIST_HEAD(fork_list, fork);
 struct prack;
 LIST_HEAD(prack_list, prack);
 
+/*
+ * One leg of the call: the caller's dialog (A, which sipmed answers) or
+ * sipmed's own toward the callee (B, its own Call-ID, tags and CSeq).
+ */
+struct call_leg {
+	nta_leg_t *dialog;		/* NULL until made (B: each attempt's) */
+	const char *call_id;		/* A: the caller's; B: sipmed's own */
+	struct peer peer;		/* who holds the leg, and over which
+					   transport: only it may send in it */
+	const struct trunk *trunk;	/* the trunk on this side; NULL: the pool */
+	sip_contact_t *contact;		/* sipmed's Contact on the leg */
+	unsigned hdr_flags;		/* hdrmap flags for what this side sends */
+	uint32_t invite_cseq;		/* CSeq of the last INVITE on the leg */
+	nta_outgoing_t *ack;		/* the last ACK sent on the leg, kept for
+					   ACK_KEEP_MS to answer 2xx resends */
+};
+
 struct call {
 	su_home_t home[1];
 	struct server *srv;
+	struct calls *calls;		/* the registry the call is in */
 	struct conf *conf;		/* the snapshot the call began under */
-	LIST_ENTRY(call) entry;		/* in srv->calls */
+	LIST_ENTRY(call) entry;		/* in calls->list */
 	char *id;			/* A leg Call-ID, for logs */
-	enum call_state state;
-	nta_leg_t *leg[2];
-	nta_incoming_t *a_invite;	/* until A's ACK (2xx) or the final answer */
-	nta_outgoing_t *b_invite;	/* until its final response or A's ACK */
-	nta_outgoing_t *ack[2];		/* the last ACK sent on each leg, kept
-					   for ACK_KEEP_MS to answer 2xx resends */
-	su_timer_t *ack_timer;		/* drops ack[] ACK_KEEP_MS after the last */
-	uint32_t invite_cseq[2];	/* CSeq of the last INVITE sent on each leg */
-	unsigned hdr_flags[2];		/* hdrmap flags for what each side sends */
-	struct peer peer[2];		/* who holds each leg, and over which
-					   transport: only it may send in it */
-	sip_contact_t *contact[2];	/* sipmed's Contact on each leg */
-	const struct trunk *trunk[2];	/* the trunk on each side; NULL: the pool */
+	enum call_state state;		/* change it with call_set_state() only */
+	int final_status;		/* the final status A got; 0: none yet */
+	struct call_leg leg[2];		/* [SIDE_A], [SIDE_B] */
+	nta_incoming_t *a_invite;	/* A's INVITE: until its ACK or final failure */
+	nta_outgoing_t *b_invite;	/* B's INVITE: until its final failure or,
+					   after a 2xx, A's ACK */
+	su_timer_t *ack_timer;		/* drops the legs' ACKs ACK_KEEP_MS after the last */
 	su_timer_t *invite_timer;	/* no final answer in invite_timeout: 408 */
 	su_timer_t *failover_timer;	/* no provisional answer from a trunk */
 	struct route_choice *choices;	/* PSTN calls: trunks in failover order */
@@ -65,11 +106,8 @@ struct call {
 	bool asserted;			/* calling is asserted: by a trusted PAI or
 					   because the caller is a configured user */
 	bool private;			/* the caller asked not to be shown */
-	bool answered;			/* A got a final answer (or cancelled) */
-	int final_status;		/* the final status A got; 0: none yet */
 	time_t started;
 	char *a_called, *a_calling;	/* the numbers as A's INVITE had them */
-	const char *b_id;		/* the B leg's Call-ID */
 	char *b_uri;			/* the B leg's Request-URI */
 	bool traced;			/* the trace filter took this call */
 	struct dtrace dtrace;		/* decision steps of a traced call */
@@ -86,21 +124,54 @@ struct call {
 	struct prack_list pracks;	/* reliable 18x to A awaiting PRACK */
 };
 
-/* call.c */
-void call_end(struct call *, const char *why);
+static inline enum call_side
+call_other(enum call_side s)
+{
+	return s == SIDE_A ? SIDE_B : SIDE_A;
+}
+
+/* Whether A has its final answer (or nta gave it one). */
+static inline bool
+call_caller_answered(const struct call *call)
+{
+	return call->final_status != 0;
+}
+
+/* Whether the dialogs are confirmed (B's 2xx relayed to A). */
+static inline bool
+call_is_up(const struct call *call)
+{
+	return call->state == CALL_ANSWERED || call->state == CALL_UP;
+}
+
+/* call.c: the life cycle */
+/* Makes a call for INVITE sip in RINGING, counted in srv's registry. */
+struct call *call_new(struct server *, const sip_t *sip);
 /*
- * B's 2xx gets its ACK (with ack's body and headers; NULL: none) and the
- * INVITE transactions of both legs end: A's ACK arrived, or a BYE came
- * first. Every 2xx sipmed receives is ACKed; nothing happens before B's
- * 2xx or once it is ACKed, so any path that ends a call may call this.
+ * The one function that changes a call's state, to to (why: for the
+ * log); one the diagram does not draw is refused and logged. Leaving
+ * RINGING stops the INVITE and failover timers; entering ENDED ACKs a 2xx
+ * left unACKed and frees the call and everything it holds.
+ */
+void call_set_state(struct call *, enum call_state to, const char *why);
+/* call_set_state(call, CALL_ENDED, why). */
+void call_end(struct call *, const char *why);
+/* The call's decision trace: NULL unless the trace filter took the call. */
+const struct dtrace *call_steps(const struct call *);
+/*
+ * ANSWERED -> UP: B's 2xx gets its ACK (with ack's body and headers;
+ * NULL: none) and the INVITE transactions of both legs end: A's ACK
+ * arrived, or a BYE came first. Nothing happens in any other state, so
+ * any path that ends a call may call this.
  */
 void call_b_acked(struct call *, const sip_t *ack);
 /*
- * The one place the caller gets its final answer, status: the call is
- * marked answered (for the trace and the statistics) and A's INVITE
- * answered with B's response sip (its crossing headers and body) when
- * given, else with sipmed's own. Nothing when A has its answer already;
- * only the marking when nta answers A itself (a_invite NULL).
+ * The one place the caller gets its final answer, status: final_status
+ * is set (for the trace and the statistics), A's INVITE answered with B's
+ * response sip (its crossing headers and body) when given, else with
+ * sipmed's own, and a RINGING call becomes ANSWERED (2xx) or CLEARING.
+ * Nothing when A has its answer already; nothing is sent when nta has
+ * answered A itself (a transport failure, no PRACK) or a_invite is gone.
  */
 void call_answer_caller(struct call *, int status, const sip_t *sip);
 /*

@@ -36,12 +36,6 @@ struct relay {
 	sip_method_t method;
 };
 
-static enum call_side
-other(enum call_side s)
-{
-	return s == SIDE_A ? SIDE_B : SIDE_A;
-}
-
 static void
 relay_free(struct relay *r)
 {
@@ -78,9 +72,9 @@ void
 call_acks_drop(struct call *call)
 {
 	for (int i = 0; i < 2; i++)
-		if (call->ack[i] != NULL) {
-			nta_outgoing_destroy(call->ack[i]);
-			call->ack[i] = NULL;
+		if (call->leg[i].ack != NULL) {
+			nta_outgoing_destroy(call->leg[i].ack);
+			call->leg[i].ack = NULL;
 		}
 }
 
@@ -99,13 +93,13 @@ call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
 	tagi_t tags[4];
 
 	if (ack != NULL)
-		hdrmap_tags(home, ack, call->hdr_flags[other(to)], tags);
+		hdrmap_tags(home, ack, call->leg[call_other(to)].hdr_flags, tags);
 	else
 		tags[0] = (tagi_t){ TAG_END() };
-	if (call->ack[to] != NULL)
-		nta_outgoing_destroy(call->ack[to]);
-	call->ack[to] = nta_outgoing_tcreate(call->leg[to], NULL, NULL, NULL, SIP_METHOD_ACK,
-	    NULL, SIPTAG_CSEQ(sip_cseq_create(home, call->invite_cseq[to], SIP_METHOD_ACK)),
+	if (call->leg[to].ack != NULL)
+		nta_outgoing_destroy(call->leg[to].ack);
+	call->leg[to].ack = nta_outgoing_tcreate(call->leg[to].dialog, NULL, NULL, NULL, SIP_METHOD_ACK,
+	    NULL, SIPTAG_CSEQ(sip_cseq_create(home, call->leg[to].invite_cseq, SIP_METHOD_ACK)),
 	    TAG_NEXT(tags));
 	su_home_deinit(home);
 	if (call->ack_timer == NULL)
@@ -134,11 +128,11 @@ relay_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *si
 	if (status <= 100)
 		return 0;
 	if (sip != NULL && status >= 200 && status < 300 && refreshes_target(r->method) && sip->sip_contact)
-		nta_leg_client_reroute(call->leg[other(r->from)], NULL, sip->sip_contact, 0);
+		nta_leg_client_reroute(call->leg[call_other(r->from)].dialog, NULL, sip->sip_contact, 0);
 	if (sip != NULL)
-		hdrmap_tags(home, sip, call->hdr_flags[other(r->from)], tags);
+		hdrmap_tags(home, sip, call->leg[call_other(r->from)].hdr_flags, tags);
 	nta_incoming_treply(r->irq, status, sip ? sip->sip_status->st_phrase : NULL,
-	    TAG_IF(refreshes_target(r->method), SIPTAG_CONTACT(call->contact[r->from])),
+	    TAG_IF(refreshes_target(r->method), SIPTAG_CONTACT(call->leg[r->from].contact)),
 	    TAG_NEXT(tags));
 	su_home_deinit(home);
 	if (status < 200)
@@ -179,7 +173,7 @@ relay_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *s
 		return 0;
 	}
 	if (sip->sip_request->rq_method == sip_method_ack) {
-		call_relay_ack(call, other(r->from), sip);
+		call_relay_ack(call, call_other(r->from), sip);
 		relay_free(r);
 	}
 	return 0;
@@ -189,8 +183,8 @@ relay_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *s
 static bool
 refer_refused(const struct call *call, enum call_side to, const sip_t *sip)
 {
-	return sip->sip_request->rq_method == sip_method_refer && call->trunk[to] != NULL &&
-	    !call->trunk[to]->refer_support;
+	return sip->sip_request->rq_method == sip_method_refer && call->leg[to].trunk != NULL &&
+	    !call->leg[to].trunk->refer_support;
 }
 
 /* Remembers a REFER relayed to side to with CSeq sent (its sender's: received). */
@@ -255,10 +249,10 @@ relay_send(struct call *call, enum call_side from, nta_incoming_t *irq, const si
 	r->method = m;
 	LIST_INSERT_HEAD(&call->relays, r, entry);
 	event = refer_event(home, call, from, sip);
-	hdrmap_tags(home, sip, call->hdr_flags[from] | (event ? HDRMAP_NO_EVENT : 0), tags);
+	hdrmap_tags(home, sip, call->leg[from].hdr_flags | (event ? HDRMAP_NO_EVENT : 0), tags);
 	r->orq = nta_outgoing_tcreate(leg, relay_response, (nta_outgoing_magic_t *)r,
 	    NULL, m, sip->sip_request->rq_method_name, NULL,
-	    TAG_IF(refreshes_target(m), SIPTAG_CONTACT(call->contact[other(from)])),
+	    TAG_IF(refreshes_target(m), SIPTAG_CONTACT(call->leg[call_other(from)].contact)),
 	    TAG_IF(rack, SIPTAG_RACK(rack)), TAG_IF(event, SIPTAG_EVENT_STR(event)),
 	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, sip)), TAG_NEXT(tags));
 	su_home_deinit(home);
@@ -268,7 +262,7 @@ relay_send(struct call *call, enum call_side from, nta_incoming_t *irq, const si
 		return NULL;
 	}
 	if (m == sip_method_refer)
-		refer_remember(call, other(from), nta_outgoing_cseq(r->orq), sip->sip_cseq->cs_seq);
+		refer_remember(call, call_other(from), nta_outgoing_cseq(r->orq), sip->sip_cseq->cs_seq);
 	return r;
 }
 
@@ -293,8 +287,8 @@ bye_relay(struct call *call, enum call_side to, const sip_t *bye)
 	tagi_t tags[4];
 
 	call_b_acked(call, NULL);	/* a BYE before A's ACK: B's 2xx still gets one */
-	hdrmap_tags(home, bye, call->hdr_flags[other(to)], tags);
-	nta_outgoing_tcreate(call->leg[to], call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
+	hdrmap_tags(home, bye, call->leg[call_other(to)].hdr_flags, tags);
+	nta_outgoing_tcreate(call->leg[to].dialog, call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
 	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, bye)), TAG_NEXT(tags));
 	su_home_deinit(home);
 }
@@ -304,7 +298,7 @@ call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
     const sip_t *sip)
 {
 	struct call *call = (struct call *)magic;
-	enum call_side from = leg == call->leg[SIDE_A] ? SIDE_A : SIDE_B, to = other(from);
+	enum call_side from = leg == call->leg[SIDE_A].dialog ? SIDE_A : SIDE_B, to = call_other(from);
 	sip_method_t m = sip->sip_request->rq_method;
 	struct relay *r;
 
@@ -321,12 +315,12 @@ call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	}
 	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
 		return 483;
-	if (call->state != CALL_CONFIRMED && m != sip_method_bye && m != sip_method_info &&
+	if (!call_is_up(call) && m != sip_method_bye && m != sip_method_info &&
 	    m != sip_method_update)
 		return 491;	/* not before the call is up */
 	if (refer_refused(call, to, sip))
 		return 603;
-	if (m == sip_method_bye && call->state == CALL_CONFIRMED) {
+	if (m == sip_method_bye && call_is_up(call)) {
 		call_relays_abort(call);	/* pending requests end 487 before the BYE */
 		bye_relay(call, to, sip);
 		server_answer(irq, SIP_200_OK, TAG_END());	/* before the legs go */
@@ -334,12 +328,12 @@ call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 		return 0;
 	}
 	if (m == sip_method_bye)
-		call->state = CALL_ENDING;
+		call_set_state(call, CALL_ENDING, "BYE on an early dialog");
 	if (refreshes_target(m) && sip->sip_contact != NULL)
 		nta_leg_server_route(leg, NULL, sip->sip_contact);	/* RFC 3261 12.2.2 */
-	r = relay_send(call, from, irq, sip, call->leg[to], NULL);
+	r = relay_send(call, from, irq, sip, call->leg[to].dialog, NULL);
 	if (r != NULL && m == sip_method_invite) {
-		call->invite_cseq[to] = nta_outgoing_cseq(r->orq);
+		call->leg[to].invite_cseq = nta_outgoing_cseq(r->orq);
 		nta_incoming_bind(irq, relay_invite_cb, (nta_incoming_magic_t *)r);
 	}
 	return 0;

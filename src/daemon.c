@@ -274,25 +274,28 @@ void
 daemon_drain(struct daemon *d)
 {
 	unsigned limit = d->srv.conf->server.drain_timeout;
+	unsigned long n = calls_active(d->srv.calls);
 
 	if (d->srv.stopping)
 		return;
 	d->srv.stopping = true;
 	d->drain_deadline = time(NULL) + limit;
 	log_info("stopping: no new calls; %lu call%s in progress may take up to %u s to end",
-	    d->srv.calls_active, d->srv.calls_active == 1 ? "" : "s", limit);
+	    n, n == 1 ? "" : "s", limit);
 }
 
 bool
 daemon_drained(struct daemon *d)
 {
+	unsigned long n = calls_active(d->srv.calls);
+
 	if (!d->srv.stopping)
 		return false;
-	if (d->srv.calls_active == 0)
+	if (n == 0)
 		return true;
 	if (time(NULL) >= d->drain_deadline) {
 		log_warnx("stopping: drain_timeout reached: ending %lu call%s with BYE",
-		    d->srv.calls_active, d->srv.calls_active == 1 ? "" : "s");
+		    n, n == 1 ? "" : "s");
 		return true;
 	}
 	return false;
@@ -388,8 +391,8 @@ cmd_status(struct daemon *d, const struct control_peer *who, int argc, char **ar
 	fprintf(f, "\nlistening:");
 	for (size_t i = 0; i < c->server.listen.n; i++)
 		fprintf(f, " %s", c->server.listen.v[i]);
-	fprintf(f, "\ncalls: %lu active (at most %u), %lu since start\n", d->srv.calls_active,
-	    c->server.max_calls, d->srv.calls_active + stats_calls_ended(d->srv.stats));
+	fprintf(f, "\ncalls: %lu active (at most %u), %lu since start\n",
+	    calls_active(d->srv.calls), c->server.max_calls, calls_total(d->srv.calls));
 	server_write_transactions(&d->srv, f);
 	write_memory(f);
 	write_trace_state(&d->srv, f);
@@ -401,7 +404,7 @@ cmd_stats(struct daemon *d, const struct control_peer *who, int argc, char **arg
 {
 	unsigned long m, dec;
 
-	stats_write(d->srv.stats, f, d->srv.calls_active);
+	stats_write(d->srv.stats, f, calls_active(d->srv.calls));
 	trace_counts(d->srv.trace, &m, &dec);
 	fprintf(f, "trace records written: %lu messages, %lu decision steps\n", m, dec);
 	return 0;
@@ -410,7 +413,7 @@ cmd_stats(struct daemon *d, const struct control_peer *who, int argc, char **arg
 static int
 cmd_calls(struct daemon *d, const struct control_peer *who, int argc, char **argv, FILE *f)
 {
-	call_write_all(&d->srv, f);
+	call_write_all(d->srv.calls, f);
 	return 0;
 }
 

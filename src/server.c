@@ -536,7 +536,6 @@ int
 server_start(struct server *srv, su_root_t *root, struct conf *c)
 {
 	su_home_init(srv->home);
-	LIST_INIT(&srv->calls);
 	srv->root = root;
 	srv->conf = conf_ref(c);
 	su_log_redirect(NULL, sofia_log, NULL);
@@ -545,7 +544,8 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 	srv->stats = stats_new();
 	srv->trace = trace_new(root);
 	srv->peers = srv->stats != NULL ? peers_new(root, srv->stats) : NULL;
-	if (srv->stats == NULL || srv->trace == NULL || srv->peers == NULL)
+	srv->calls = srv->stats != NULL ? calls_new(srv->stats) : NULL;
+	if (srv->stats == NULL || srv->trace == NULL || srv->peers == NULL || srv->calls == NULL)
 		return -1;
 	trace_configure(srv->trace, &c->trace);
 	trace_set(srv->trace, c->trace.messages, c->trace.decisions, NULL);
@@ -590,7 +590,9 @@ void
 server_stop(struct server *srv)
 {
 	srv->stopping = true;
-	call_destroy_all(srv);
+	if (srv->calls != NULL)
+		call_destroy_all(srv->calls);
+	calls_free(srv->calls);
 	peers_free(srv->peers);
 	if (srv->default_leg != NULL)
 		nta_leg_destroy(srv->default_leg);

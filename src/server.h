@@ -22,8 +22,7 @@
 #include "conf.h"
 #include "peer.h"
 
-struct call;
-LIST_HEAD(call_list, call);
+struct calls;
 struct listener;
 struct trace;
 struct stats;
@@ -37,8 +36,7 @@ struct server {
 	struct listener *listeners;	/* server.c: the agent's primary transports */
 	size_t nlisteners;
 	const char *host;		/* the agent's own address, for wildcards */
-	struct call_list calls;		/* calls in progress */
-	unsigned long calls_active;
+	struct calls *calls;		/* call.h: the calls in progress */
 	bool stopping;			/* draining: no new call */
 	struct trace *trace;		/* trace.h */
 	struct stats *stats;		/* stats.h */

@@ -16,11 +16,11 @@
 
 #include <sofia-sip/su_wait.h>
 
+#include "call.h"
 #include "conf.h"
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
-#include "stats.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -90,8 +90,8 @@ run(const char *path, const char *socket, struct conf *c)
 	su_timer_set_for_ever(tick, signal_tick, (su_timer_arg_t *)&d);
 	su_root_run(d.root);
 	/* the calls handled as sipmedctl stats counts them: refused ones too */
-	log_info("stopping: %lu calls active, %lu calls in total", d.srv.calls_active,
-	    d.srv.calls_active + stats_calls_ended(d.srv.stats));
+	log_info("stopping: %lu calls active, %lu calls in total", calls_active(d.srv.calls),
+	    calls_total(d.srv.calls));
 	su_timer_destroy(tick);
 	daemon_reload_wait(&d);
 	control_close(d.control);

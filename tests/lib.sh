@@ -1,7 +1,8 @@
 # tests/lib.sh: what the shell test scripts share, sourced by them (with
 # top_srcdir and top_builddir set, as make check does): the programs
 # ($sipmed, the scenarios in $scen), a scratch directory ($work, removed
-# at exit unless SIPMED_TEST_KEEP is set, where sipmed.log is expected),
+# at exit unless SIPMED_TEST_KEEP is set; $cwork, the current case's
+# directory in it, where sipmed.log is expected),
 # TAP lines (ok, not_ok, check), text conditions (has, lacks), waits for
 # an event (wait_port, wait_log) and sipp message traces (received, sent).
 set -u
@@ -9,6 +10,8 @@ set -u
 sipmed="$top_builddir/src/sipmed"
 scen="$top_srcdir/tests/sip/scenarios"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sipmed-test.XXXXXX")
+# where the case being run keeps its files (tests/sip gives each case its own)
+cwork=$work
 # helpers a script starts and must not outlive it go in $pids too
 pids=""
 trap 'kill $(jobs -p) $pids 2>/dev/null; [ -n "${SIPMED_TEST_KEEP:-}" ] || rm -rf "$work"' EXIT
@@ -27,7 +30,7 @@ not_ok() {
 check() {
 	name=$1
 	shift
-	if "$@"; then ok "$name"; else not_ok "$name" "$work/sipmed.log"; fi
+	if "$@"; then ok "$name"; else not_ok "$name" "$cwork/sipmed.log"; fi
 }
 
 has() { printf '%s\n' "$1" | grep -q -- "$2"; }

@@ -15,59 +15,12 @@ import socket
 import sys
 import time
 
-from sip_client import SDP, Target, connect, fill, first_line, request, unique
+from sip_client import SDP, Reader, Target, connect, fill, first_line, header, request, unique
 
 
 def report(name, ok, why=""):
     print("PASS %s" % name if ok else "FAIL %s: %s" % (name, why))
     sys.stdout.flush()
-
-
-def header(msg, name):
-    for line in msg.split(b"\r\n"):
-        if line.lower().startswith(name.lower() + b":"):
-            return line.split(b":", 1)[1].strip().decode(errors="replace")
-    return ""
-
-
-class Reader:
-    """Whole SIP messages from a socket (several may come in one read)."""
-
-    def __init__(self, s):
-        self.s, self.buf = s, b""
-
-    def next(self, wait):
-        deadline = time.time() + wait
-        while True:
-            end = self.buf.find(b"\r\n\r\n")
-            if end >= 0:
-                n = end + 4 + int(header(self.buf[:end], b"Content-Length") or 0)
-                if len(self.buf) >= n:
-                    msg, self.buf = self.buf[:n], self.buf[n:]
-                    return msg
-            left = deadline - time.time()
-            if left <= 0:
-                return None
-            self.s.settimeout(left)
-            try:
-                data = self.s.recv(65535)
-            except (socket.timeout, OSError):
-                return None
-            if not data:
-                return None
-            self.buf += data
-
-    def response(self, method, wait=5.0, final=True):
-        """The next response to method (a final one when final)."""
-        deadline = time.time() + wait
-        while time.time() < deadline:
-            m = self.next(deadline - time.time())
-            if m is None:
-                return None
-            if m.startswith(b"SIP/2.0 ") and header(m, b"CSeq").endswith(method.decode()) and \
-                    (not final or not m.startswith(b"SIP/2.0 1")):
-                return m
-        return None
 
 
 class Call:

@@ -99,6 +99,7 @@ python3 "$robust/faults.py" "$port" "$tls_port" "$certs" listen 127.0.0.6 $gw_po
 pids="$pids $!"
 i=0
 until grep -q listening "$work/silent.out" || [ $i -gt 100 ]; do sleep 0.05; i=$((i + 1)); done
+new_flow
 callee callee callee.xml 127.0.0.3 $gw_port udp
 caller caller caller.xml 127.0.0.2 $((pool_port + 1)) udp 5550001234 alice@contoso.com
 rc=$?
@@ -109,6 +110,7 @@ check "the log says the silent trunk was given up" grep -q "trunk silent failed 
 # and calls after the restart go through
 kill "$pool_pid" 2>/dev/null
 wait "$pool_pid" 2>/dev/null
+new_flow
 callee callee callee.xml 127.0.0.2 $pool_port udp
 caller caller caller_bye_any.xml 127.0.0.3 $((gw_port + 1)) udp 1234 5035550100 -d 1500 &
 caller_pid=$!

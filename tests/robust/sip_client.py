@@ -135,16 +135,9 @@ def _transact(s, request, until, method, deadline):
         except socket.timeout:
             continue
         if data.split(b"\r\n")[0].startswith(until) and \
-                _header(data, b"CSeq").endswith(method):
+                header(data, b"CSeq").endswith(method.decode()):
             return data
     return None
-
-
-def _header(msg, name):
-    for line in msg.split(b"\r\n"):
-        if line.lower().startswith(name.lower() + b":"):
-            return line.split(b":", 1)[1].strip()
-    return b""
 
 
 def call(target, number="1234", src="127.0.0.3", timeout=10.0):
@@ -163,9 +156,9 @@ def call(target, number="1234", src="127.0.0.3", timeout=10.0):
         ok = _transact(s, invite, b"SIP/2.0 2", b"INVITE", time.time() + timeout)
         if ok is None:
             return "no 200 to the INVITE"
-        to = _header(ok, b"To").decode()
+        to = header(ok, b"To")
         totag = to[to.find(">") + 1:]
-        contact = _header(ok, b"Contact").decode().strip("<>").split(";")[0]
+        contact = header(ok, b"Contact").strip("<>").split(";")[0]
         s.send(("ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP %s:%d;branch=z9hG4bK-a%s\r\n" %
                 (contact, src, port, tag) + head % totag +
                 "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n").encode())
@@ -177,3 +170,51 @@ def call(target, number="1234", src="127.0.0.3", timeout=10.0):
         return "ok"
     finally:
         s.close()
+
+
+def header(msg, name):
+    """The value of the first header name (bytes) in msg, as text; "" when none."""
+    for line in msg.split(b"\r\n"):
+        if line.lower().startswith(name.lower() + b":"):
+            return line.split(b":", 1)[1].strip().decode(errors="replace")
+    return ""
+
+
+class Reader:
+    """Whole SIP messages from a socket (several may come in one read)."""
+
+    def __init__(self, s):
+        self.s, self.buf = s, b""
+
+    def next(self, wait):
+        deadline = time.time() + wait
+        while True:
+            end = self.buf.find(b"\r\n\r\n")
+            if end >= 0:
+                n = end + 4 + int(header(self.buf[:end], b"Content-Length") or 0)
+                if len(self.buf) >= n:
+                    msg, self.buf = self.buf[:n], self.buf[n:]
+                    return msg
+            left = deadline - time.time()
+            if left <= 0:
+                return None
+            self.s.settimeout(left)
+            try:
+                data = self.s.recv(65535)
+            except (socket.timeout, OSError):
+                return None
+            if not data:
+                return None
+            self.buf += data
+
+    def response(self, method, wait=5.0, final=True):
+        """The next response to method (a final one when final)."""
+        deadline = time.time() + wait
+        while time.time() < deadline:
+            m = self.next(deadline - time.time())
+            if m is None:
+                return None
+            if m.startswith(b"SIP/2.0 ") and header(m, b"CSeq").endswith(method.decode()) and \
+                    (not final or not m.startswith(b"SIP/2.0 1")):
+                return m
+        return None

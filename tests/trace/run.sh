@@ -22,6 +22,7 @@ call_id() { received "$work/f$1-caller.msg" "SIP/2.0 200" | sed -n 's/^Call-ID: 
 # held_call SCENARIO [sipp args]: the CEO calls out through gw, and the
 # call is up; the caller runs in the background ($caller_pid)
 held_call() {
+	new_flow
 	callee callee callee.xml 127.0.0.3 $gw_port $tr
 	sc=$1
 	shift
@@ -47,8 +48,10 @@ inbound callee.xml caller.xml "traced: an inbound call to alice completes"
 in_flow=$flow
 outbound callee.xml caller.xml "traced: the CEO's call out through gw completes"
 out_flow=$flow
-sleep 0.2
 total=$(msgs $in_flow $out_flow)
+# the pcap is written as messages cross: wait until the last is in it
+i=0
+until [ "$(pcap_count)" -ge "$total" ] || [ $i -gt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "pcap: tshark reads every message that crossed sipmed as SIP ($total)" \
     test "$(pcap_count)" -eq "$total"
 fields=$(tshark -r "$work/trace.pcap" -Y 'sip.Method == "INVITE"' -T fields -e ip.dst \
@@ -180,6 +183,7 @@ check "an unknown filter is refused (2) and named" sh -c "test $? -eq 2 && grep 
 
 # 4. reload while calls run: 60 calls at 20 a second, 1 s each; the CEO's
 # presented number changes halfway
+new_flow
 callee load callee.xml 127.0.0.3 $gw_port $tr -m 60
 load_callee=$callee_pid
 s=$(scenario caller.xml)
@@ -187,7 +191,12 @@ timeout -k 5 60 sipp -sf "$s" -i 127.0.0.2 -p $((pool_port + 1)) -t u1 -m 60 -r 
     -timeout 30s -timeout_error -s 5035550199 -key caller alice@contoso.com -d 1000 \
     -trace_err -error_file "$work/load.err" 127.0.0.1:$port > "$work/load.out" 2>&1 &
 load_caller=$!
-sleep 1.5
+# halfway: 20 of the 60 calls have begun
+i=0
+until [ "$(ctl status | sed -n 's/.*, \([0-9]*\) since start$/\1/p')" -ge 20 ] 2>/dev/null ||
+    [ $i -gt 100 ]; do
+	sleep 0.05; i=$((i + 1))
+done
 sed -i 's/translation = "9992349000"/translation = "9992349111"/' "$work/sipmed.conf"
 ctl reload > "$work/out" 2>&1
 check "reload: accepted while calls are up" sh -c "test $? -eq 0 && grep -q '^configuration ' '$work/out'"
@@ -222,9 +231,10 @@ check "SIGHUP reloads too" test "$(grep -c '^sipmed: configuration ' "$work/sipm
 cp "$work/sipmed.conf" "$work/small.conf"
 awk -v rules="$work/rules" '!/"11digit"/ { print; next }
     { print $0 ","; while ((getline l < rules) > 0) print l }' "$work/small.conf" > "$work/sipmed.conf"
+reloads=$(grep -c "control: reload by" "$work/sipmed.log")
 ctl reload > "$work/out1" 2>&1 &
 first=$!
-sleep 0.1
+wait_log "$work/sipmed.log" "control: reload by" "$reloads"
 ctl reload > "$work/out2" 2>&1
 rc=$?
 wait $first
@@ -243,7 +253,7 @@ kill -TERM "$sipmed_pid"
 wait_log "$work/sipmed.log" "stopping: no new calls" "$stops"
 keep=$flow
 refused 503 "draining: a new call gets 503" 1234 5035550100
-flow=$((flow + 1))
+new_flow
 caller caller options.xml.in:503 127.0.0.3 $((gw_port + 1)) udp x x
 check "draining: the gateway's OPTIONS get 503 (route elsewhere)" test $? -eq 0
 wait $caller_pid

@@ -388,10 +388,9 @@ cmd_status(struct daemon *d, const struct control_peer *who, int argc, char **ar
 		fprintf(f, "running\n");
 	fprintf(f, "configuration: %s, loaded ", c->path);
 	write_time(f, d->loaded);
-	fprintf(f, "\nlistening:");
-	for (size_t i = 0; i < c->server.listen.n; i++)
-		fprintf(f, " %s", c->server.listen.v[i]);
-	fprintf(f, "\ncalls: %lu active (at most %u), %lu since start\n",
+	fprintf(f, "\n");
+	server_write_listeners(&d->srv, f);
+	fprintf(f, "calls: %lu active (at most %u), %lu since start\n",
 	    calls_active(d->srv.calls), c->server.max_calls, calls_total(d->srv.calls));
 	server_write_transactions(&d->srv, f);
 	write_memory(f);

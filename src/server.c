@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/nta_stateless.h>
@@ -39,8 +40,10 @@
 /* One of the agent's primary transports, as its Contact names it. */
 struct listener {
 	tport_t *tp;
+	const char *uri;		/* the listen URI it was bound for */
 	char proto[8];			/* "udp", "tcp", "tls" */
 	int family;
+	su_sockaddr_t su;		/* its address */
 	bool wildcard;			/* bound to 0.0.0.0 or :: */
 	unsigned port;
 	char host[64];			/* as a URI has it ([::1] for IPv6) */
@@ -83,22 +86,60 @@ listeners_read(struct server *srv)
 	srv->listeners = su_zalloc(srv->home, (n ? n : 1) * sizeof(*srv->listeners));
 	if (srv->listeners == NULL)
 		return -1;
-	for (tp = tport_primaries(nta_agent_tports(srv->agent)); tp; tp = tport_next(tp)) {
+	n = 0;
+	for (tp = tport_primaries(nta_agent_tports(srv->agent)); tp; tp = tport_next(tp), n++) {
 		struct listener *l = &srv->listeners[srv->nlisteners];
 		su_sockaddr_t su = { 0 };
 		socklen_t sulen = sizeof(su);
+		size_t u = 0;
 
 		if (tport_local_sockaddr(tp, &su, &sulen) < 0)
 			continue;
+		while (u + 1 < srv->nuris && n >= srv->uri_ends[u])
+			u++;
+		l->uri = srv->uris[u];
 		l->tp = tp;
 		snprintf(l->proto, sizeof(l->proto), "%s", tport_name(tp)->tpn_proto);
 		l->family = su.su_family;
+		l->su = su;
 		l->wildcard = sockaddr_is_wildcard(&su);
 		l->port = ntohs(su.su_port);
 		sockaddr_host(&su, l->host, sizeof(l->host));
 		srv->nlisteners++;
 	}
 	return 0;
+}
+
+/* "udp 127.0.0.1:5060, tcp 127.0.0.1:5060...": what uri has bound. */
+static void
+listeners_bound(const struct server *srv, const char *uri, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < srv->nlisteners && off < len; i++) {
+		const struct listener *l = &srv->listeners[i];
+		int w;
+
+		if (l->uri != uri)
+			continue;
+		w = snprintf(buf + off, len - off, "%s%s %s:%u", off ? ", " : "", l->proto,
+		    l->host, l->port);
+		off += w > 0 ? (size_t)w : 0;
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, len, "nothing bound");
+}
+
+void
+server_write_listeners(const struct server *srv, FILE *f)
+{
+	char bound[1024];
+
+	for (size_t i = 0; i < srv->nuris; i++) {
+		listeners_bound(srv, srv->uris[i], bound, sizeof(bound));
+		fprintf(f, "listening on %s: %s\n", srv->uris[i], bound);
+	}
 }
 
 static const struct listener *
@@ -110,23 +151,73 @@ listener_of(const struct server *srv, const tport_t *primary)
 	return NULL;
 }
 
-/* The first listener of transport proto, of family when there is one. */
-static const struct listener *
-listener_for(const struct server *srv, const char *proto, int family)
+/*
+ * The address the kernel sends from toward host (an IP address, IPv6 in
+ * brackets), in src: what a connected UDP socket is bound to (nothing is
+ * sent). -1 when host is a name or has no route.
+ */
+static int
+source_toward(const char *host, su_sockaddr_t *src)
 {
-	const struct listener *any = NULL;
+	su_sockaddr_t dst = { 0 };
+	socklen_t len = sizeof(*src);
+	char h[64];
+	size_t n = strlen(host);
+	int s, rc;
+
+	if (n >= sizeof(h))
+		return -1;
+	if (host[0] == '[' && n > 2)
+		snprintf(h, sizeof(h), "%.*s", (int)(n - 2), host + 1);
+	else
+		snprintf(h, sizeof(h), "%s", host);
+	dst.su_family = strchr(h, ':') != NULL ? AF_INET6 : AF_INET;
+	dst.su_port = htons(5060);
+	if (inet_pton(dst.su_family, h, SU_ADDR(&dst)) != 1)
+		return -1;
+	if ((s = socket(dst.su_family, SOCK_DGRAM, 0)) < 0)
+		return -1;
+	rc = connect(s, &dst.su_sa, su_sockaddr_size(&dst)) == 0 &&
+	    getsockname(s, &src->su_sa, &len) == 0 ? 0 : -1;
+	close(s);
+	return rc;
+}
+
+/*
+ * The listener of transport proto for a leg toward host: of host's
+ * family, and of the address the kernel sends from toward it when a
+ * wildcard bound several (the interface that routes to the peer, as the
+ * transport sends from it: sipmed-mhomed.patch); else the first of the
+ * family, else the first of proto.
+ */
+static const struct listener *
+listener_for(const struct server *srv, const char *proto, const char *host)
+{
+	const struct listener *any = NULL, *fam = NULL;
+	int family = strchr(host, '[') != NULL ? AF_INET6 : AF_INET;
+	size_t nfam = 0;
+	su_sockaddr_t src;
 
 	for (size_t i = 0; i < srv->nlisteners; i++) {
 		const struct listener *l = &srv->listeners[i];
 
 		if (strcasecmp(l->proto, proto) != 0)
 			continue;
-		if (l->family == family)
-			return l;
 		if (any == NULL)
 			any = l;
+		if (l->family == family && nfam++ == 0)
+			fam = l;
 	}
-	return any;
+	if (nfam < 2 || source_toward(host, &src) == -1)
+		return fam != NULL ? fam : any;
+	for (size_t i = 0; i < srv->nlisteners; i++) {
+		const struct listener *l = &srv->listeners[i];
+
+		if (strcasecmp(l->proto, proto) == 0 && l->family == family &&
+		    memcmp(SU_ADDR(&l->su), SU_ADDR(&src), SU_ADDRLEN(&src)) == 0)
+			return l;
+	}
+	return fam;
 }
 
 /* Whether the request opening a dialog asks for sips: (RFC 3261 12.1.1). */
@@ -161,6 +252,7 @@ server_contact(const struct server *srv, su_home_t *home, msg_t *msg, const sip_
     const char *address)
 {
 	const struct listener *l;
+	url_t *u;
 	char host[72];
 
 	if (msg != NULL) {
@@ -180,8 +272,12 @@ server_contact(const struct server *srv, su_home_t *home, msg_t *msg, const sip_
 		return contact_make(srv, home, l, own ? host : NULL,
 		    request_wants_sips(sip) && strcasecmp(l->proto, "tls") == 0);
 	}
+	u = url_make(home, address);
+	if (u == NULL || u->url_host == NULL)
+		return NULL;
 	l = listener_for(srv, conf_transport_name(conf_uri_transports(address, false)),
-	    strchr(address, '[') != NULL ? AF_INET6 : AF_INET);
+	    u->url_host);
+	su_free(home, u);
 	return l != NULL ? contact_make(srv, home, l, NULL, conf_is_sips(address)) : NULL;
 }
 
@@ -434,9 +530,14 @@ add_listeners(struct server *srv, const struct conf *c)
 		    "(scripts/sofia-sip): TLS connections leak memory, handshakes never time "
 		    "out and weak TLS 1.2 ciphers are accepted");
 #endif
+	srv->uris = su_zalloc(srv->home, (c->server.listen.n + 1) * sizeof(*srv->uris));
+	srv->uri_ends = su_zalloc(srv->home, (c->server.listen.n + 1) * sizeof(*srv->uri_ends));
+	if (srv->uris == NULL || srv->uri_ends == NULL)
+		return -1;
 	for (size_t i = 0; i < c->server.listen.n && rc == 0; i++) {
 		const char *uri = c->server.listen.v[i];
 		tagi_t tags[10];
+		tport_t *tp;
 
 		listener_tags(c, uri, dir, tags);
 		if (srv->agent == NULL) {
@@ -449,10 +550,16 @@ add_listeners(struct server *srv, const struct conf *c)
 		} else if (nta_agent_add_tport(srv->agent, URL_STRING_MAKE(uri),
 		    TAG_NEXT(tags)) < 0)
 			rc = -1;
-		if (rc == -1)
+		if (rc == -1) {
 			log_warn("listen %s", uri);
-		else
-			log_info("listening on %s", uri);
+			break;
+		}
+		/* the primaries bound for uri follow those of the URIs before */
+		srv->uris[srv->nuris] = su_strdup(srv->home, uri);
+		srv->uri_ends[srv->nuris] = 0;
+		for (tp = tport_primaries(nta_agent_tports(srv->agent)); tp; tp = tport_next(tp))
+			srv->uri_ends[srv->nuris]++;
+		srv->nuris++;
 	}
 	/* the transports have read the files: nothing of them stays on disk */
 	if (dir[0] != '\0')
@@ -564,6 +671,12 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 #endif
 	if (listeners_read(srv) == -1)
 		return -1;
+	for (size_t i = 0; i < srv->nuris; i++) {
+		char bound[1024];
+
+		listeners_bound(srv, srv->uris[i], bound, sizeof(bound));
+		log_info("listening on %s: %s", srv->uris[i], bound);
+	}
 	srv->default_leg = nta_leg_tcreate(srv->agent, default_leg_cb,
 	    (nta_leg_magic_t *)srv, NTATAG_NO_DIALOG(1), TAG_END());
 	if (srv->default_leg == NULL)

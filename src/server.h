@@ -35,6 +35,9 @@ struct server {
 	struct conf *conf;		/* snapshot for new calls */
 	struct listener *listeners;	/* server.c: the agent's primary transports */
 	size_t nlisteners;
+	const char **uris;		/* the listen URIs bound at start */
+	size_t *uri_ends;		/* listeners [uri_ends[i-1], uri_ends[i]) are uris[i]'s */
+	size_t nuris;
 	const char *host;		/* the agent's own address, for wildcards */
 	struct calls *calls;		/* call.h: the calls in progress */
 	bool stopping;			/* draining: no new call */
@@ -50,6 +53,12 @@ struct server {
 int server_start(struct server *, su_root_t *root, struct conf *conf);
 /* Replaces the snapshot new calls use; calls in progress keep theirs. */
 void server_set_conf(struct server *, struct conf *conf);
+/*
+ * Writes each listen URI bound at start with the sockets it has: a
+ * wildcard host (0.0.0.0, [::], *) binds every local address of its
+ * family (* both), one socket per address and transport.
+ */
+void server_write_listeners(const struct server *, FILE *);
 /*
  * Writes how many SIP transactions the agent holds (sipmedctl status):
  * those in progress and those kept for retransmissions (32 s on UDP).

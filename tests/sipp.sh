@@ -19,7 +19,9 @@ wait_call_up() {
 start_sipmed() {
 	tp=""
 	[ "$1" = tcp ] && tp=";transport=tcp"
-	sed -e "s/@PORT@/$port/; s/@POOL_PORT@/${POOL_PORT:-$pool_port}$tp/; s/@GW_PORT@/$gw_port$tp/" \
+	# LISTEN: the listen URI instead of sip:127.0.0.1:PORT
+	sed -e "s|\"sip:127.0.0.1:@PORT@\"|\"${LISTEN:-sip:127.0.0.1:@PORT@}\"|" \
+	    -e "s/@PORT@/$port/; s/@POOL_PORT@/${POOL_PORT:-$pool_port}$tp/; s/@GW_PORT@/$gw_port$tp/" \
 	    -e "s/@POOL_HOST@/${POOL_HOST:-127.0.0.2}/; s/@GW_FLAGS@/${2:-options_interval = 0;}/" \
 	    -e "s/@POOL_FLAGS@/${POOL_FLAGS:-options_interval = 0;}/" \
 	    "$top_srcdir/tests/sip/b2bua.conf" > "$cwork/sipmed.conf"

@@ -9,6 +9,7 @@
 #   gw_flags       settings for the gateway trunks (default:
 #                  options_interval = 0;)
 #   pool_flags, pool_host, pool_sip_port   the same for the pool
+#   listen         sipmed's listen URI (default: sip:127.0.0.1:PORT)
 #   setup()        what must run before sipmed starts (optional)
 #   run()          the flows and their checks
 # Scenario files a case names are looked up in its own directory first,
@@ -30,6 +31,7 @@ for case_src in "$top_srcdir"/tests/sip/cases/*; do
 	case_name=${case_src##*/}
 	[ -z "${SIPMED_TEST_CASES:-}" ] || picked "$SIPMED_TEST_CASES" "$case_name" || continue
 	transports=udp gw_flags="options_interval = 0;" pool_flags="" pool_host="" pool_sip_port=""
+	listen=""
 	setup() { :; }
 	. "$case_src/case"
 	for tr in $transports; do
@@ -39,7 +41,7 @@ for case_src in "$top_srcdir"/tests/sip/cases/*; do
 		flow=0
 		setup
 		if ! POOL_FLAGS=$pool_flags POOL_HOST=$pool_host POOL_PORT=$pool_sip_port \
-		    start_sipmed "$tr" "$gw_flags"; then
+		    LISTEN=$listen start_sipmed "$tr" "$gw_flags"; then
 			not_ok "$tr: $case_name: sipmed starts"
 			continue
 		fi

@@ -5,6 +5,15 @@
  * chooses the B leg's Request-URI, To, From and next hop before the B leg
  * is sent; every request and response is then relayed between the legs
  * with the headers hdrmap.c lets cross.
+ *
+ * Who owns what: the call module owns its calls (struct calls, the
+ * registry, one per server) and counts them; nothing else changes those
+ * counts. A call owns both legs' nta dialogs and every transaction,
+ * timer and early dialog it opened, and releases them when it ends
+ * (call_priv.h draws its life cycle). It holds a reference to the
+ * configuration snapshot it began under; the peers it talks to are the
+ * peer layer's (peer.h), which it asks who sent a request and which
+ * trunks to try, and call_decide.h says what each attempt sends.
  */
 #ifndef SIPMED_CALL_H
 #define SIPMED_CALL_H

@@ -20,6 +20,8 @@ struct ctl {
 
 /* Loads the configuration once; on errors prints them and exits 2. */
 struct conf *ctl_conf(struct ctl *);
+/* ctl_conf() with the directory's users loaded (when it has a directory). */
+struct conf *ctl_conf_users(struct ctl *);
 /* The decision trace to pass to decide_*(), or NULL when not asked for. */
 const struct dtrace *ctl_dtrace(struct ctl *);
 

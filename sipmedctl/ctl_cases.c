@@ -258,7 +258,7 @@ ctl_test_cases(struct ctl *ctl, int argc, char **argv)
 	const config_setting_t *cases;
 	int passed = 0, failed = 0, malformed = 0;
 
-	ctl_conf(ctl);
+	ctl_conf_users(ctl);
 	config_init(&cfg);
 	if (config_read_file(&cfg, argv[0]) != CONFIG_TRUE) {
 		if (config_error_file(&cfg) == NULL)

@@ -109,7 +109,7 @@ outcome_name(enum decision_kind k)
 int
 ctl_test_inbound(struct ctl *ctl, int argc, char **argv)
 {
-	const struct conf *c = ctl_conf(ctl);
+	const struct conf *c = ctl_conf_users(ctl);
 	const struct trunk *t = conf_trunk(c, argv[0]);
 	const char *calling = argc > 2 ? argv[2] : NULL;
 	struct decision d;
@@ -203,7 +203,7 @@ ctl_test_outbound(struct ctl *ctl, int argc, char **argv)
 	struct decision d;
 	size_t n;
 
-	decide_outbound(ctl_conf(ctl), argv[0], argv[1], &d, ctl_dtrace(ctl));
+	decide_outbound(ctl_conf_users(ctl), argv[0], argv[1], &d, ctl_dtrace(ctl));
 	n = outbound_attempts(ctl, &d, at);
 	if (ctl->json)
 		json_outbound(&d, argv[1], at, n);

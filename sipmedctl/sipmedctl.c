@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ldapdir.h"
 #include "trace.h"
 
 #ifndef SYSCONFDIR
@@ -103,6 +104,26 @@ ctl_conf(struct ctl *ctl)
 		}
 	}
 	return ctl->conf;
+}
+
+struct conf *
+ctl_conf_users(struct ctl *ctl)
+{
+	struct conf *c = ctl_conf(ctl);
+	struct dirsnap *snap;
+	bool unchanged;
+	char err[512];
+
+	if (c->directory.uri == NULL || c->ldap != NULL)
+		return c;
+	/* the directory's users too, as the running sipmed has them */
+	snap = ldapdir_load(&c->directory, NULL, &unchanged, err, sizeof(err));
+	if (snap == NULL)
+		fprintf(stderr, "sipmedctl: directory %s: %s; answering from the file's users "
+		    "only\n", c->directory.uri, err);
+	conf_set_directory(c, snap);
+	dirsnap_unref(snap);
+	return c;
 }
 
 static void

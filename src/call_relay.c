@@ -127,8 +127,10 @@ relay_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *si
 
 	if (status <= 100)
 		return 0;
-	if (sip != NULL && status >= 200 && status < 300 && refreshes_target(r->method) && sip->sip_contact)
-		nta_leg_client_reroute(call->leg[call_other(r->from)].dialog, NULL, sip->sip_contact, 0);
+	if (sip != NULL && status >= 200 && status < 300 && refreshes_target(r->method) &&
+	    sip->sip_contact)
+		nta_leg_client_reroute(call->leg[call_other(r->from)].dialog, NULL,
+		    sip->sip_contact, 0);
 	if (sip != NULL)
 		hdrmap_tags(home, sip, call->leg[call_other(r->from)].hdr_flags, tags);
 	nta_incoming_treply(r->irq, status, sip ? sip->sip_status->st_phrase : NULL,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "conf_priv.h"
+#include "ldapdir.h"
 #include "directory.h"
 
 static const struct {
@@ -35,6 +36,7 @@ static const struct {
 	{ "pool", conf_parse_pool, true },
 	{ "trace", conf_parse_trace, false },
 	{ "control", conf_parse_control, false },
+	{ "directory", conf_parse_directory, false },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
@@ -94,6 +96,13 @@ read_file(struct loader *L, config_t *cfg, const char *path)
 	return -1;
 }
 
+/* The home's destructor: the directory snapshot goes with the last reference. */
+static void
+conf_destroy(void *arg)
+{
+	dirsnap_unref(((struct conf *)arg)->ldap);
+}
+
 struct conf *
 conf_load(const char *path, void (*msgf)(void *, enum conf_severity, const char *),
     void *arg)
@@ -112,6 +121,7 @@ conf_load(const char *path, void (*msgf)(void *, enum conf_severity, const char 
 	L.home = c->home;
 	L.dir = dircopy ? su_strdup(c->home, dirname(dircopy)) : ".";
 	c->dir = directory_new(c->home);
+	su_home_destructor(c->home, conf_destroy);
 	if (c->path == NULL || c->dir == NULL)
 		conf_error(&L, NULL, "out of memory");
 	else if (read_file(&L, &cfg, path) == 0) {
@@ -138,6 +148,41 @@ conf_unref(struct conf *c)
 {
 	if (c != NULL)
 		su_home_unref(c->home);
+}
+
+bool
+conf_same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+void
+conf_set_directory(struct conf *c, struct dirsnap *snap)
+{
+	struct dirsnap *was = c->ldap;
+
+	c->ldap = dirsnap_ref(snap);
+	dirsnap_unref(was);
+}
+
+struct user *
+conf_find_user(const struct conf *c, const char *uri)
+{
+	struct user *u = directory_user(c->dir, uri);
+
+	if (u == NULL && c->ldap != NULL)
+		u = directory_user(dirsnap_directory(c->ldap), uri);
+	return u;
+}
+
+enum rnl_result
+conf_find_number(const struct conf *c, const char *number, struct user **userp)
+{
+	enum rnl_result r = directory_rnl(c->dir, number, userp);
+
+	if (r == RNL_NOT_FOUND && c->ldap != NULL)
+		r = directory_rnl(dirsnap_directory(c->ldap), number, userp);
+	return r;
 }
 
 #define FIND_BY_NAME(arr, n, name) do {			\
@@ -176,6 +221,8 @@ conf_user_dial_plan(const struct conf *c, const struct user *u)
 {
 	if (u->dial_plan != NULL)
 		return u->dial_plan;
+	if (u->dial_plan_name != NULL && conf_dial_plan(c, u->dial_plan_name) != NULL)
+		return conf_dial_plan(c, u->dial_plan_name);
 	if (u->site != NULL && u->site->dial_plan != NULL)
 		return u->site->dial_plan;
 	return conf_dial_plan(c, "Global");
@@ -196,6 +243,8 @@ conf_user_voice_policy(const struct conf *c, const struct user *u)
 {
 	if (u->voice_policy != NULL)
 		return u->voice_policy;
+	if (u->voice_policy_name != NULL && conf_voice_policy(c, u->voice_policy_name) != NULL)
+		return conf_voice_policy(c, u->voice_policy_name);
 	if (u->site != NULL && u->site->voice_policy != NULL)
 		return u->site->voice_policy;
 	return conf_voice_policy(c, "Global");

@@ -19,6 +19,7 @@
 
 #include <sofia-sip/su_alloc.h>
 
+#include "directory.h"
 #include "number.h"
 #include "ruleset.h"
 
@@ -101,6 +102,8 @@ struct user {
 	const char *display_name;
 	struct dial_plan *dial_plan;		/* as configured, may be NULL */
 	struct voice_policy *voice_policy;	/* as configured, may be NULL */
+	const char *dial_plan_name;		/* from the directory: by name */
+	const char *voice_policy_name;
 	struct site *site;
 	int line_no;
 };
@@ -161,6 +164,24 @@ struct conf_trace {
 	unsigned hep_capture_id;
 };
 
+/* The directory users are also read from (ldapdir.h); uri NULL: none. */
+struct conf_ldap {
+	const char *uri;		/* ldap://HOST:PORT or ldaps://HOST:PORT */
+	bool starttls;
+	const char *ca_file;		/* the CA that signed the server's certificate */
+	const char *bind_dn;		/* NULL: an anonymous bind */
+	const char *password_file;
+	const char *base;
+	const char *preset;		/* "active_directory" or "ldap" */
+	const char *filter;
+	const char *attr_line, *attr_uri, *attr_enabled, *attr_display;
+	const char *attr_dial_plan, *attr_voice_policy, *attr_changed;
+	unsigned poll_interval;		/* seconds between deltas; 0: none */
+	unsigned full_interval;		/* seconds between full loads */
+	unsigned page_size;
+	unsigned timeout;		/* seconds for a connection or an answer */
+};
+
 struct conf_control {
 	const char *socket;
 	unsigned mode;
@@ -168,6 +189,7 @@ struct conf_control {
 };
 
 struct directory;
+struct dirsnap;
 
 struct conf {
 	su_home_t home[1];
@@ -177,6 +199,7 @@ struct conf {
 	struct conf_pool pool;
 	struct conf_trace trace;
 	struct conf_control control;
+	struct conf_ldap directory;
 	struct dial_plan *dial_plans;
 	size_t ndial_plans;
 	struct voice_policy *voice_policies;
@@ -191,7 +214,9 @@ struct conf {
 	size_t nusers;
 	struct unassigned *unassigned;	/* sorted: priority, then list order */
 	size_t nunassigned;
-	struct directory *dir;
+	struct directory *dir;		/* the users of the file */
+	struct dirsnap *ldap;		/* the directory's, or NULL: set by the
+					   event loop only (conf_set_directory) */
 };
 
 enum conf_severity {
@@ -224,6 +249,18 @@ struct route *conf_route(const struct conf *, const char *name);
 struct dial_plan *conf_user_dial_plan(const struct conf *, const struct user *);
 struct dial_plan *conf_trunk_dial_plan(const struct conf *, const struct trunk *);
 struct voice_policy *conf_user_voice_policy(const struct conf *, const struct user *);
+
+/*
+ * The user with SIP URI uri, and reverse number lookup (directory.h):
+ * the file's users first, then the directory's.
+ */
+struct user *conf_find_user(const struct conf *, const char *uri);
+enum rnl_result conf_find_number(const struct conf *, const char *number, struct user **userp);
+/* Makes snap (a reference is taken; NULL: none) c's directory users. */
+void conf_set_directory(struct conf *, struct dirsnap *snap);
+
+/* Whether two settings' strings are the same (both absent counts). */
+bool conf_same_str(const char *a, const char *b);
 
 /* True when uri is a sips: URI (TLS). */
 bool conf_is_sips(const char *uri);

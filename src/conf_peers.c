@@ -586,3 +586,88 @@ conf_check_peers(struct loader *L, const config_setting_t *root)
 		check_shared_source(L, root, i);
 	}
 }
+
+/* directory */
+
+static const struct ckey directory_keys[] = {
+	{ "uri", CK_STR, true, offsetof(struct conf_ldap, uri), 0, 0, 0, NULL, NULL },
+	{ "starttls", CK_BOOL, false, offsetof(struct conf_ldap, starttls), 0, 0, 0, NULL, NULL },
+	{ "ca_file", CK_PATH, false, offsetof(struct conf_ldap, ca_file), 0, 0, 0, NULL, NULL },
+	{ "bind_dn", CK_STR, false, offsetof(struct conf_ldap, bind_dn), 0, 0, 0, NULL, NULL },
+	{ "password_file", CK_PATH, false, offsetof(struct conf_ldap, password_file), 0, 0, 0, NULL, NULL },
+	{ "base", CK_STR, true, offsetof(struct conf_ldap, base), 0, 0, 0, NULL, NULL },
+	{ "preset", CK_STR, false, offsetof(struct conf_ldap, preset), 0, 0, 0, "active_directory", NULL },
+	{ "filter", CK_STR, false, offsetof(struct conf_ldap, filter), 0, 0, 0, NULL, NULL },
+	{ "line_attribute", CK_STR, false, offsetof(struct conf_ldap, attr_line), 0, 0, 0, NULL, NULL },
+	{ "uri_attribute", CK_STR, false, offsetof(struct conf_ldap, attr_uri), 0, 0, 0, NULL, NULL },
+	{ "enabled_attribute", CK_STR, false, offsetof(struct conf_ldap, attr_enabled), 0, 0, 0, NULL, NULL },
+	{ "display_name_attribute", CK_STR, false, offsetof(struct conf_ldap, attr_display), 0, 0, 0, NULL, NULL },
+	{ "dial_plan_attribute", CK_STR, false, offsetof(struct conf_ldap, attr_dial_plan), 0, 0, 0, NULL, NULL },
+	{ "voice_policy_attribute", CK_STR, false, offsetof(struct conf_ldap, attr_voice_policy), 0, 0, 0, NULL, NULL },
+	{ "changed_attribute", CK_STR, false, offsetof(struct conf_ldap, attr_changed), 0, 0, 0, NULL, NULL },
+	{ "poll_interval", CK_UINT, false, offsetof(struct conf_ldap, poll_interval), 0, 86400, 60, NULL, NULL },
+	{ "full_interval", CK_UINT, false, offsetof(struct conf_ldap, full_interval), 10, 604800, 3600, NULL, NULL },
+	{ "page_size", CK_UINT, false, offsetof(struct conf_ldap, page_size), 1, 100000, 500, NULL, NULL },
+	{ "timeout", CK_UINT, false, offsetof(struct conf_ldap, timeout), 1, 300, 10, NULL, NULL },
+	CK_END
+};
+
+/*
+ * The attribute maps: Active Directory with the Lync schema, and a plain
+ * LDAP directory (inetOrgPerson). A setting in the file wins over its
+ * preset's value.
+ */
+static const struct directory_preset {
+	const char *name, *filter, *line, *uri, *enabled, *display, *changed;
+} directory_presets[] = {
+	{ "active_directory", "(msRTCSIP-Line=*)", "msRTCSIP-Line",
+	    "msRTCSIP-PrimaryUserAddress", "msRTCSIP-UserEnabled", "displayName", "whenChanged" },
+	{ "ldap", "(telephoneNumber=*)", "telephoneNumber", "mail", NULL, "displayName",
+	    "modifyTimestamp" },
+};
+
+static void
+or_default(const char **v, const char *def)
+{
+	if (*v == NULL)
+		*v = def;
+}
+
+int
+conf_parse_directory(struct loader *L, const config_setting_t *s)
+{
+	struct conf_ldap *d = &L->conf->directory;
+	const struct directory_preset *p = NULL;
+
+	if (s == NULL)
+		return 0;	/* no directory: the file's users only */
+	if (conf_group(L, s, "directory", directory_keys, d) > 0)
+		return 1;
+	if (strncmp(d->uri, "ldap://", 7) != 0 && strncmp(d->uri, "ldaps://", 8) != 0)
+		conf_error(L, config_setting_get_member(s, "uri"), "directory: uri must be "
+		    "ldap://HOST[:PORT] or ldaps://HOST[:PORT] (got \"%s\")", d->uri);
+	if (d->starttls && strncmp(d->uri, "ldaps://", 8) == 0)
+		conf_error(L, config_setting_get_member(s, "starttls"), "directory: starttls "
+		    "is for ldap://; ldaps:// is TLS from the start");
+	if (d->bind_dn != NULL && d->password_file == NULL)
+		conf_error(L, config_setting_get_member(s, "bind_dn"), "directory: bind_dn "
+		    "needs password_file (the password is never in this file)");
+	for (size_t i = 0; i < sizeof(directory_presets) / sizeof(directory_presets[0]); i++)
+		if (strcmp(directory_presets[i].name, d->preset) == 0)
+			p = &directory_presets[i];
+	if (p == NULL) {
+		conf_error(L, config_setting_get_member(s, "preset"), "directory: preset must "
+		    "be \"active_directory\" or \"ldap\" (got \"%s\")", d->preset);
+		return 1;
+	}
+	or_default(&d->filter, p->filter);
+	or_default(&d->attr_line, p->line);
+	or_default(&d->attr_uri, p->uri);
+	or_default(&d->attr_enabled, p->enabled);
+	or_default(&d->attr_display, p->display);
+	or_default(&d->attr_changed, p->changed);
+	if (d->filter[0] != '(')
+		conf_error(L, config_setting_get_member(s, "filter"), "directory: filter must "
+		    "be an LDAP filter in parentheses (got \"%s\")", d->filter);
+	return 0;
+}

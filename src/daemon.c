@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "call.h"
+#include "dirsync.h"
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
@@ -82,12 +83,6 @@ daemon_summary(const struct conf *c, FILE *out)
 		fprintf(out, "%s\n", line);
 }
 
-static bool
-same_str(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
 /* Whether what the listeners were opened with is unchanged. */
 static bool
 same_listeners(const struct conf *a, const struct conf *b)
@@ -101,11 +96,11 @@ same_listeners(const struct conf *a, const struct conf *b)
 	for (size_t i = 0; i < a->server.listen.n; i++)
 		if (strcmp(a->server.listen.v[i], b->server.listen.v[i]) != 0)
 			return false;
-	return same_str(x->certificate, y->certificate) && same_str(x->private_key,
-	    y->private_key) && same_str(x->ca, y->ca) && same_str(x->passphrase,
+	return conf_same_str(x->certificate, y->certificate) && conf_same_str(x->private_key,
+	    y->private_key) && conf_same_str(x->ca, y->ca) && conf_same_str(x->passphrase,
 	    y->passphrase) && x->verify_peer == y->verify_peer &&
 	    x->verify_depth == y->verify_depth && x->handshake_timeout == y->handshake_timeout &&
-	    same_str(x->min_version, y->min_version);
+	    conf_same_str(x->min_version, y->min_version);
 }
 
 /* Says one thing to the log and to the control client. */
@@ -171,9 +166,10 @@ reload_apply(struct daemon *d, struct conf *n, double ms, FILE *out)
 		tell(out, "reload of %s: changes to server.listen, message_timeout, "
 		    "max_message_size and the tls group take effect at the next start; the "
 		    "listeners keep their settings", d->path);
-	if (!same_str(d->srv.conf->control.socket, n->control.socket))
+	if (!conf_same_str(d->srv.conf->control.socket, n->control.socket))
 		tell(out, "reload of %s: a control.socket change takes effect at the next start",
 		    d->path);
+	dirsync_adopt(d->dirsync, n);
 	server_set_conf(&d->srv, n);
 	conf_unref(n);
 	d->loaded = time(NULL);
@@ -390,6 +386,7 @@ cmd_status(struct daemon *d, const struct control_peer *who, int argc, char **ar
 	write_time(f, d->loaded);
 	fprintf(f, "\n");
 	server_write_listeners(&d->srv, f);
+	dirsync_write(d->dirsync, f);
 	fprintf(f, "calls: %lu active (at most %u), %lu since start\n",
 	    calls_active(d->srv.calls), c->server.max_calls, calls_total(d->srv.calls));
 	server_write_transactions(&d->srv, f);

@@ -17,6 +17,7 @@ struct control;
 struct control_peer;
 struct control_later;
 struct reload;
+struct dirsync;
 
 struct daemon {
 	const char *path;		/* the configuration file */
@@ -27,6 +28,7 @@ struct daemon {
 	time_t drain_deadline;		/* draining: when calls left are ended */
 	struct reload *reload;		/* a reload in progress, or NULL */
 	bool reload_again;		/* SIGHUP during it: reload once more */
+	struct dirsync *dirsync;	/* users from the directory (dirsync.h) */
 };
 
 /*

@@ -176,7 +176,7 @@ decide_inbound(const struct conf *c, const struct trunk *t, const char *called,
 		    "called number.", tr);
 	}
 	inbound_calling(plan, calling, d, tr);
-	switch (directory_rnl(c->dir, d->called, &u)) {
+	switch (conf_find_number(c, d->called, &u)) {
 	case RNL_FOUND:
 		d->kind = DECISION_USER;
 		d->callee = u;
@@ -298,7 +298,7 @@ decide_outbound(const struct conf *c, const char *caller_uri, const char *dialed
 
 	decision_init(d);
 	dtrace_step(tr, "outbound from %s: dialed %s", caller_uri, dialed);
-	d->caller = directory_user(c->dir, caller_uri);
+	d->caller = conf_find_user(c, caller_uri);
 	if (d->caller == NULL) {
 		dtrace_step(tr, "caller %s is not a configured user", caller_uri);
 		return reject(d, 403, NULL, tr);
@@ -315,7 +315,7 @@ decide_outbound(const struct conf *c, const char *caller_uri, const char *dialed
 	}
 	/* The caller's own number, without extension, is what the PSTN sees. */
 	snprintf(d->calling, sizeof(d->calling), "%s", d->caller->line.base);
-	if (directory_rnl(c->dir, d->called, &callee) == RNL_FOUND) {
+	if (conf_find_number(c, d->called, &callee) == RNL_FOUND) {
 		d->kind = DECISION_USER;
 		d->callee = callee;
 		d->target = callee->uri;

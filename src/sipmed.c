@@ -17,6 +17,8 @@
 #include <sofia-sip/su_wait.h>
 
 #include "call.h"
+#include "dirsync.h"
+#include "ldapdir.h"
 #include "conf.h"
 #include "control.h"
 #include "daemon.h"
@@ -75,7 +77,10 @@ run(const char *path, const char *socket, struct conf *c)
 	su_init();
 	d.root = su_root_create(NULL);
 	d.started = d.loaded = time(NULL);
-	if (d.root == NULL || server_start(&d.srv, d.root, c) == -1)
+	if (d.root == NULL || (d.dirsync = dirsync_new(d.root)) == NULL)
+		fatalx("cannot start the event loop");
+	dirsync_adopt(d.dirsync, c);
+	if (server_start(&d.srv, d.root, c) == -1)
 		fatalx("cannot start the SIP server");
 	d.control = control_open(d.root, socket != NULL ? socket : c->control.socket,
 	    &c->control, daemon_command, &d);
@@ -95,6 +100,7 @@ run(const char *path, const char *socket, struct conf *c)
 	su_timer_destroy(tick);
 	daemon_reload_wait(&d);
 	control_close(d.control);
+	dirsync_free(d.dirsync);
 	server_stop(&d.srv);
 	su_root_destroy(d.root);
 	su_deinit();
@@ -124,6 +130,15 @@ main(int argc, char *argv[])
 	log_init("sipmed", daemon_log, verbose);
 	c = daemon_load(path, check ? stderr : NULL);
 	if (check) {
+		char err[512];
+
+		/* the one check that needs the network: the directory's bind */
+		if (c != NULL && c->directory.uri != NULL &&
+		    ldapdir_check(&c->directory, err, sizeof(err)) == -1) {
+			fprintf(stderr, "%s: directory %s: %s\n", path, c->directory.uri, err);
+			conf_unref(c);
+			return 1;
+		}
 		if (c != NULL)
 			printf("configuration OK\n");
 		conf_unref(c);

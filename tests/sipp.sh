@@ -24,8 +24,10 @@ start_sipmed() {
 	    -e "s/@PORT@/$port/; s/@POOL_PORT@/${POOL_PORT:-$pool_port}$tp/; s/@GW_PORT@/$gw_port$tp/" \
 	    -e "s/@POOL_HOST@/${POOL_HOST:-127.0.0.2}/; s/@GW_FLAGS@/${2:-options_interval = 0;}/" \
 	    -e "s/@POOL_FLAGS@/${POOL_FLAGS:-options_interval = 0;}/" \
+	    ${CONF_SED:+-e "$CONF_SED"} \
 	    "$top_srcdir/tests/sip/b2bua.conf" > "$cwork/sipmed.conf"
-	# CONF_EXTRA: more settings for this run (a trace group, say)
+	# CONF_SED: one more sed expression on the file; CONF_EXTRA: more
+	# settings for this run (a trace group, say)
 	printf '%s\n' "${CONF_EXTRA:-}" >> "$cwork/sipmed.conf"
 	starts=$(grep -c "control socket" "$cwork/sipmed.log" 2>/dev/null)
 	# SIPMED_TEST_WRAPPER runs sipmed under a tool, e.g. valgrind

@@ -56,6 +56,8 @@ static const struct ctl_cmd {
 	  "live: trace messages and decisions of calls matching FILTER (number=N, "
 	  "number=PREFIX*, trunk=NAME, call-id=ID; none: all) to OUT (text=FILE, "
 	  "pcap=FILE, hep=udp:HOST:PORT; none: the configuration's), or stop", true },
+	{ "cdr", "reopen", 1, 1, ctl_live, "live: open the call detail record file anew "
+	  "(after logrotate moved it)", true },
 	{ "help", "", 0, 0, ctl_help, "list the commands", false },
 };
 

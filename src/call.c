@@ -105,6 +105,7 @@ call_new(struct server *srv, const sip_t *sip)
 	LIST_INSERT_HEAD(&call->calls->list, call, entry);
 	call->calls->active++;
 	call->started = time(NULL);
+	clock_gettime(CLOCK_REALTIME, &call->received);
 	return call;
 }
 
@@ -112,6 +113,7 @@ call_new(struct server *srv, const sip_t *sip)
 static void
 call_free(struct call *call, const char *why)
 {
+	call_cdr(call);
 	dtrace_step(call_steps(call), "call ended: %s", why);
 	trace_leg_end(call->srv->trace, call->id);
 	trace_leg_end(call->srv->trace, call->leg[SIDE_B].call_id);
@@ -190,9 +192,20 @@ call_set_state(struct call *call, enum call_state to, const char *why)
 }
 
 void
-call_end(struct call *call, const char *why)
+call_blame(struct call *call, enum call_ender who, const char *why)
 {
-	call_set_state(call, CALL_ENDED, why);
+	if (call->blamed)
+		return;
+	call->blamed = true;
+	call->ender = who;
+	call->end_why = why;
+}
+
+void
+call_end(struct call *call, enum call_ender who, const char *why)
+{
+	call_blame(call, who, why);
+	call_set_state(call, CALL_ENDED, call->end_why);
 }
 
 void
@@ -213,6 +226,8 @@ call_answer_caller(struct call *call, int status, const sip_t *sip)
 			nta_incoming_treply(call->a_invite, status, NULL, TAG_END());
 	}
 	/* else nta answered A itself: a transport failure, or no PRACK */
+	if (status < 300)
+		clock_gettime(CLOCK_REALTIME, &call->answered);
 	if (call->state == CALL_RINGING)
 		call_set_state(call, status < 300 ? CALL_ANSWERED : CALL_CLEARING,
 		    status < 300 ? "answered" : "the caller has its answer");
@@ -330,7 +345,7 @@ call_destroy_all(struct calls *cs)
 			nta_outgoing_cancel(call->b_invite);
 		}
 		call_answer_caller(call, 503, NULL);
-		call_end(call, "sipmed is stopping");
+		call_end(call, ENDER_SIPMED, "sipmed is stopping");
 	}
 }
 

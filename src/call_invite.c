@@ -106,11 +106,37 @@ b_responder_ok(struct call *call, nta_outgoing_t *orq)
 	return ok;
 }
 
-/* Counts and traces a final failure of the B leg's INVITE. */
+/* The Q.850 cause of a response's Reason header; -1: none. */
+static int
+reason_q850(const sip_t *sip)
+{
+	int q850 = -1;
+
+	for (const sip_reason_t *r = sip ? sip->sip_reason : NULL; r != NULL; r = r->re_next)
+		if (r->re_protocol != NULL && strcasecmp(r->re_protocol, "Q.850") == 0 &&
+		    r->re_cause != NULL)
+			q850 = atoi(r->re_cause);
+	return q850;
+}
+
+/* The attempt being made, for the call's record. */
+static struct call_try *
+this_try(struct call *call)
+{
+	return call->ntries > 0 ? &call->tries[call->ntries - 1] : NULL;
+}
+
+/* Counts, traces and records a final failure of the B leg's INVITE. */
 static void
 b_failed(struct call *call, int status, int translated, const sip_t *sip)
 {
 	const struct trunk *tk = call->leg[SIDE_B].trunk;
+	struct call_try *try = this_try(call);
+
+	if (try != NULL) {
+		try->status = status;
+		try->q850 = reason_q850(sip);
+	}
 
 	if (tk != NULL && !call_caller_answered(call))
 		stats_add(call->srv->stats, STATS_TRUNK_ATTEMPTS_FAILED, tk->name);
@@ -142,6 +168,8 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 	} else if (status < 200) {
 		if (status > 100 && sip != NULL) {
 			failover_timer_stop(call);	/* the trunk is alive */
+			if (call->ringing.tv_sec == 0 && !call_caller_answered(call))
+				clock_gettime(CLOCK_REALTIME, &call->ringing);
 			call_provisional(call, sip);
 		}
 		return 0;
@@ -154,13 +182,15 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		if (call_caller_answered(call)) {
 			/* A has its final answer already: cancelled, or timed out */
 			release_answer(call, sip, "SIP;cause=487;text=\"Request Terminated\"");
-			call_end(call, "answered after CANCEL: B leg released");
+			call_end(call, ENDER_CALLER, "answered after CANCEL: B leg released");
 			return 0;
 		}
 		if (call_b_answered(call, sip) == -1) {
 			release_answer(call, sip, "SIP;cause=500;text=\"Server Internal Error\"");
 			return 0;	/* another fork may still answer; else the timer */
 		}
+		if (this_try(call) != NULL)
+			this_try(call)->status = status;
 		call_answer_caller(call, status, sip);
 		return 0;
 	}
@@ -180,7 +210,7 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 		return 0;
 	}
 	call_answer_caller(call, status, sip);
-	call_end(call, status == 487 ? "cancelled" : "failed");
+	call_end(call, ENDER_CALLEE, status == 487 ? "cancelled" : "failed");
 	return 0;
 }
 
@@ -193,6 +223,7 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 	if (sip == NULL && !call_caller_answered(call)) {
 		/* nta gives up on the caller (no PRACK) */
 		log_debug("call %s: the caller never PRACKed", call->id);
+		call_blame(call, ENDER_SIPMED, "the caller never PRACKed");
 		call_answer_caller(call, 503, NULL);
 		if (call->b_invite != NULL)
 			nta_outgoing_cancel(call->b_invite);
@@ -207,7 +238,7 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 		log_debug("call %s: the caller never ACKed the answer", call->id);
 		call_bye(call, SIDE_A, "SIP;cause=408;text=\"No ACK for the answer\"");
 		call_bye(call, SIDE_B, "SIP;cause=408;text=\"The caller did not confirm the call\"");
-		call_end(call, "no ACK from the caller");
+		call_end(call, ENDER_SIPMED, "no ACK from the caller");
 		return 0;
 	}
 	if (sip == NULL || sip->sip_request == NULL)
@@ -216,6 +247,7 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 		if (call_caller_answered(call))
 			return 0;
 		log_debug("call %s: cancelled by the caller", call->id);
+		call_blame(call, ENDER_CALLER, "cancelled");
 		call_answer_caller(call, 487, NULL);
 		if (call->b_invite != NULL)
 			nta_outgoing_cancel(call->b_invite);
@@ -276,6 +308,7 @@ invite_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 
 	if (call->state != CALL_RINGING)
 		return;
+	call_blame(call, ENDER_SIPMED, "no final answer in invite_timeout");
 	call_answer_caller(call, 408, NULL);
 	if (call->b_invite != NULL)
 		nta_outgoing_cancel(call->b_invite);
@@ -287,15 +320,9 @@ invite_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 static unsigned
 b_failure_status(const struct call *call, int status, const sip_t *sip)
 {
-	int q850 = -1;
-
 	if (call->leg[SIDE_B].trunk == NULL)
 		return (unsigned)status;
-	for (const sip_reason_t *r = sip ? sip->sip_reason : NULL; r != NULL; r = r->re_next)
-		if (r->re_protocol != NULL && strcasecmp(r->re_protocol, "Q.850") == 0 &&
-		    r->re_cause != NULL)
-			q850 = atoi(r->re_cause);
-	return decide_response_code(call->leg[SIDE_B].trunk, (unsigned)status, q850);
+	return decide_response_code(call->leg[SIDE_B].trunk, (unsigned)status, reason_q850(sip));
 }
 
 static void failover_timeout(su_root_magic_t *, su_timer_t *, su_timer_arg_t *);
@@ -319,6 +346,16 @@ b_leg_start(struct call *call, const sip_t *sip)
 
 	if (b_target(call, &t) == -1)
 		return -1;
+	if (call->ntries < call->maxtries) {
+		struct call_try *try = &call->tries[call->ntries++];
+
+		try->trunk = tk != NULL ? tk->name : NULL;
+		try->ruri = su_strdup(call->home, t.ruri);
+		try->called = tk != NULL ? su_strdup(call->home, t.numbers.called) : NULL;
+		try->calling = tk != NULL && t.numbers.calling[0] ?
+		    su_strdup(call->home, t.numbers.calling) : NULL;
+		try->q850 = -1;
+	}
 	b->trunk = tk;
 	peer_of(call->conf, tk, &b->peer);
 	b->contact = server_contact(srv, call->home, NULL, NULL,
@@ -406,6 +443,8 @@ failover_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 		return;
 	/* nta CANCELs it, absorbs the 487, and releases a 2xx that crosses */
 	stats_add(call->srv->stats, STATS_TRUNK_ATTEMPTS_FAILED, tk->name);
+	if (this_try(call) != NULL)
+		this_try(call)->status = 408;	/* as if timed out: it never rang */
 	dtrace_step(call_steps(call), "B leg: %s gave no provisional answer in %u s "
 	    "(fast failover)", tk->name, tk->failover_timeout);
 	nta_outgoing_cancel(call->b_invite);
@@ -414,7 +453,7 @@ failover_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	if (fail_over(call, 408))
 		return;
 	call_answer_caller(call, 503, NULL);
-	call_end(call, "no trunk left to fail over to");
+	call_end(call, ENDER_SIPMED, "no trunk left to fail over to");
 }
 
 static int
@@ -451,6 +490,14 @@ a_leg_start(struct call *call, nta_incoming_t *irq, const sip_t *sip)
 static int
 call_target(struct call *call, const struct decision *d)
 {
+	const struct user *u = d->callee != NULL ? d->callee : d->caller;
+
+	call->e164 = su_strdup(call->home, d->called);
+	call->user = u != NULL ? su_strdup(call->home, u->uri) : NULL;
+	call->maxtries = d->kind == DECISION_PSTN && d->nchoices > 0 ? d->nchoices : 1;
+	call->tries = su_zalloc(call->home, call->maxtries * sizeof(*call->tries));
+	if (call->tries == NULL)
+		return -1;
 	if (d->kind == DECISION_PSTN) {
 		call->nchoices = d->nchoices;
 		call->choices = su_alloc(call->home, d->nchoices * sizeof(*call->choices));
@@ -498,11 +545,16 @@ trace_call_start(struct server *srv, const char *id, const struct peer *p,
 	return traced;
 }
 
-/* An INVITE refused before it became a call: statistics and trace. */
+/*
+ * An INVITE refused before it became a call: statistics, trace and its
+ * record, with its numbers as received (NULL: not read yet) and the
+ * decision (NULL: none yet).
+ */
 static int
 refused(struct server *srv, const char *id, const struct peer *p, bool traced, int status,
-    const char *reason)
+    const char *reason, const char *called, const char *calling, const struct decision *d)
 {
+	call_cdr_refused(srv, id, p, called, calling, d, status, reason);
 	if (traced)
 		trace_decision(srv->trace, id, "outcome: the caller gets %d %s", status,
 		    reason != NULL ? reason : decide_reason((unsigned)status));
@@ -532,15 +584,15 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 	bool traced;
 
 	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
-		return refused(srv, id, p, false, 483, NULL);
+		return refused(srv, id, p, false, 483, NULL, NULL, NULL, NULL);
 	if (nta_leg_by_call_id(srv->agent, id) != NULL) {
 		log_warnx("call %s: INVITE loops back to sipmed: refused with 482", id);
-		return refused(srv, id, p, false, 482, NULL);
+		return refused(srv, id, p, false, 482, NULL, NULL, NULL, NULL);
 	}
 	if (srv->stopping || calls_active(srv->calls) >= c->server.max_calls) {
 		server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("5"),
 		    TAG_END());
-		refused(srv, id, p, false, 503, NULL);
+		refused(srv, id, p, false, 503, NULL, NULL, NULL, NULL);
 		return 0;
 	}
 	log_debug("call %s: INVITE from %s%s: %s", id, p->kind == PEER_POOL ? "the pool" : "trunk ",
@@ -554,7 +606,7 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 	if (d.kind == DECISION_REJECT) {
 		log_debug("call %s: from %s refused: %u %s", id, p->who, d.status, d.reason);
 		reject(irq, &d);
-		refused(srv, id, p, traced, (int)d.status, d.reason);
+		refused(srv, id, p, traced, (int)d.status, d.reason, called, calling, &d);
 		return 0;
 	}
 	if (p->kind == PEER_TRUNK && d.kind != DECISION_PSTN && peers_pool_down(srv->peers)) {
@@ -565,13 +617,13 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 			trace_decision(srv->trace, id, "the pool is down (OPTIONS pings)");
 		server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("30"),
 		    TAG_END());
-		refused(srv, id, p, traced, 503, NULL);
+		refused(srv, id, p, traced, 503, NULL, called, calling, &d);
 		return 0;
 	}
 	nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
 	call = call_new(srv, sip);
 	if (call == NULL)
-		return refused(srv, id, p, traced, 500, NULL);
+		return refused(srv, id, p, traced, 500, NULL, called, calling, &d);
 	call->leg[SIDE_A].trunk = p->trunk;
 	call->leg[SIDE_A].peer = *p;
 	call->private = call_caller_private(sip);
@@ -587,7 +639,7 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 		nta_incoming_bind(irq, NULL, NULL);
 		call->a_invite = NULL;
 		call_answer_caller(call, 500, NULL);
-		call_end(call, "could not start the B leg");
+		call_end(call, ENDER_SIPMED, "could not start the B leg");
 		return 500;
 	}
 	call->invite_timer = su_timer_create(su_root_task(srv->root),

@@ -53,6 +53,22 @@ enum call_side {
 	SIDE_B = 1,
 };
 
+/* Who ended a call, for its record. */
+enum call_ender {
+	ENDER_CALLER,
+	ENDER_CALLEE,
+	ENDER_SIPMED,
+};
+
+/* One attempt of the B leg, for the call's record. */
+struct call_try {
+	const char *trunk;		/* NULL: the pool */
+	char *ruri;
+	char *called, *calling;		/* as sent: a trunk's numbers; NULL: none */
+	int status;			/* its final answer; 0: none yet */
+	int q850;			/* the Q.850 cause of its Reason; -1: none */
+};
+
 struct call;
 LIST_HEAD(call_list, call);
 struct relay;
@@ -107,7 +123,17 @@ struct call {
 					   because the caller is a configured user */
 	bool private;			/* the caller asked not to be shown */
 	time_t started;
+	struct timespec received;	/* wall clock: A's INVITE, */
+	struct timespec ringing;	/* the first provisional relayed (0: none), */
+	struct timespec answered;	/* the 2xx relayed (0: none) */
 	char *a_called, *a_calling;	/* the numbers as A's INVITE had them */
+	char *e164;			/* the called number normalized */
+	const char *user;		/* the user found (inbound: called; else calling) */
+	struct call_try *tries;		/* one per attempt of the B leg */
+	size_t ntries, maxtries;
+	enum call_ender ender;		/* set with blamed: who ends it */
+	bool blamed;
+	const char *end_why;
 	char *b_uri;			/* the B leg's Request-URI */
 	bool traced;			/* the trace filter took this call */
 	struct dtrace dtrace;		/* decision steps of a traced call */
@@ -154,8 +180,13 @@ struct call *call_new(struct server *, const sip_t *sip);
  * left unACKed and frees the call and everything it holds.
  */
 void call_set_state(struct call *, enum call_state to, const char *why);
-/* call_set_state(call, CALL_ENDED, why). */
-void call_end(struct call *, const char *why);
+/* call_set_state(call, CALL_ENDED, why), ended by who (unless blamed). */
+void call_end(struct call *, enum call_ender who, const char *why);
+/*
+ * Says who ends the call and why when that is decided before the end
+ * (a CANCEL, the INVITE timer): call_end() then keeps it.
+ */
+void call_blame(struct call *, enum call_ender who, const char *why);
 /* The call's decision trace: NULL unless the trace filter took the call. */
 const struct dtrace *call_steps(const struct call *);
 /*
@@ -191,6 +222,19 @@ unsigned call_hdr_flags(const struct conf *, const struct trunk *from, const str
 void call_answer_a(struct call *, const sip_t *sip, int status, unsigned flags);
 /* Destroys a transaction once it has its final response. */
 int call_orq_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip);
+
+/* call_cdr.c: the call's detail record */
+/* Writes the record of call, ending now, when records go anywhere. */
+void call_cdr(struct call *);
+/*
+ * Writes the record of an INVITE refused before it became a call: its
+ * Call-ID, its peer, its numbers as received (may be NULL), the decision
+ * (NULL: none yet; its normalized numbers and Lync's ms-diagnostics), and
+ * the status and reason (NULL: the standard one) it got.
+ */
+void call_cdr_refused(struct server *, const char *id, const struct peer *,
+    const char *called, const char *calling, const struct decision *d, int status,
+    const char *reason);
 
 /* call_100rel.c: reliable provisional responses and early dialogs of B */
 /* A provisional response (101-199) from B, relayed to A. */

@@ -149,13 +149,14 @@ relay_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *si
 	method = r->method;
 	relay_free(r);
 	if (method == sip_method_bye) {
-		call_end(call, from == SIDE_A ? "caller hung up" : "callee hung up");
+		call_end(call, from == SIDE_A ? ENDER_CALLER : ENDER_CALLEE,
+		    from == SIDE_A ? "caller hung up" : "callee hung up");
 		return 0;
 	}
 	if ((status == 408 || status == 503) && (sip == NULL || nta_sip_is_internal(sip))) {
 		/* nta's own answer: the other leg is unreachable */
 		call_bye(call, from, "SIP;cause=503;text=\"The other party is unreachable\"");
-		call_end(call, "transport failure");
+		call_end(call, ENDER_SIPMED, "transport failure");
 	}
 	return 0;
 }
@@ -326,7 +327,8 @@ call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 		call_relays_abort(call);	/* pending requests end 487 before the BYE */
 		bye_relay(call, to, sip);
 		server_answer(irq, SIP_200_OK, TAG_END());	/* before the legs go */
-		call_end(call, from == SIDE_A ? "caller hung up" : "callee hung up");
+		call_end(call, from == SIDE_A ? ENDER_CALLER : ENDER_CALLEE,
+		    from == SIDE_A ? "caller hung up" : "callee hung up");
 		return 0;
 	}
 	if (m == sip_method_bye)

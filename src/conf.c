@@ -37,6 +37,7 @@ static const struct {
 	{ "trace", conf_parse_trace, false },
 	{ "control", conf_parse_control, false },
 	{ "directory", conf_parse_directory, false },
+	{ "cdr", conf_parse_cdr, false },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))

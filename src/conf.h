@@ -182,6 +182,12 @@ struct conf_ldap {
 	unsigned timeout;		/* seconds for a connection or an answer */
 };
 
+/* Call detail records (cdr.h): to a file, to syslog, or neither. */
+struct conf_cdr {
+	const char *file;		/* NULL: none */
+	bool syslog;
+};
+
 struct conf_control {
 	const char *socket;
 	unsigned mode;
@@ -200,6 +206,7 @@ struct conf {
 	struct conf_trace trace;
 	struct conf_control control;
 	struct conf_ldap directory;
+	struct conf_cdr cdr;
 	struct dial_plan *dial_plans;
 	size_t ndial_plans;
 	struct voice_policy *voice_policies;

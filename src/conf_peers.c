@@ -671,3 +671,17 @@ conf_parse_directory(struct loader *L, const config_setting_t *s)
 		    "be an LDAP filter in parentheses (got \"%s\")", d->filter);
 	return 0;
 }
+
+/* cdr */
+
+static const struct ckey cdr_keys[] = {
+	{ "file", CK_PATH, false, offsetof(struct conf_cdr, file), 0, 0, 0, NULL, NULL },
+	{ "syslog", CK_BOOL, false, offsetof(struct conf_cdr, syslog), 0, 0, 0, NULL, NULL },
+	CK_END
+};
+
+int
+conf_parse_cdr(struct loader *L, const config_setting_t *s)
+{
+	return conf_group(L, s, "cdr", cdr_keys, &L->conf->cdr);
+}

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "call.h"
+#include "cdr.h"
 #include "dirsync.h"
 #include "control.h"
 #include "daemon.h"
@@ -508,6 +509,25 @@ cmd_trace(struct daemon *d, const struct control_peer *who, int argc, char **arg
 	return rc;
 }
 
+static int
+cmd_cdr(struct daemon *d, const struct control_peer *who, int argc, char **argv, FILE *f)
+{
+	if (argc != 2 || strcmp(argv[1], "reopen") != 0) {
+		fprintf(f, "usage: cdr reopen\n");
+		return 2;
+	}
+	if (d->srv.conf->cdr.file == NULL) {
+		fprintf(f, "no cdr file is configured\n");
+		return 1;
+	}
+	if (cdr_reopen(d->srv.cdr) == -1) {
+		fprintf(f, "cdr: cannot open %s: %s\n", d->srv.conf->cdr.file, strerror(errno));
+		return 1;
+	}
+	fprintf(f, "cdr: %s reopened\n", d->srv.conf->cdr.file);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct daemon *, const struct control_peer *, int, char **, FILE *);
@@ -519,6 +539,7 @@ static const struct {
 	{ "trunks", cmd_trunks, false },
 	{ "reload", cmd_reload, true },
 	{ "trace", cmd_trace, true },
+	{ "cdr", cmd_cdr, true },
 };
 
 int

@@ -29,6 +29,7 @@
 #include <sofia-sip/url.h>
 
 #include "call.h"
+#include "cdr.h"
 #include "hdrmap.h"
 #include "hmap.h"
 #include "log.h"
@@ -652,8 +653,11 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 	srv->trace = trace_new(root);
 	srv->peers = srv->stats != NULL ? peers_new(root, srv->stats) : NULL;
 	srv->calls = srv->stats != NULL ? calls_new(srv->stats) : NULL;
-	if (srv->stats == NULL || srv->trace == NULL || srv->peers == NULL || srv->calls == NULL)
+	srv->cdr = cdr_new();
+	if (srv->stats == NULL || srv->trace == NULL || srv->peers == NULL || srv->calls == NULL ||
+	    srv->cdr == NULL)
 		return -1;
+	cdr_configure(srv->cdr, &c->cdr);
 	trace_configure(srv->trace, &c->trace);
 	trace_set(srv->trace, c->trace.messages, c->trace.decisions, NULL);
 	if (add_listeners(srv, c) == -1)
@@ -694,6 +698,7 @@ server_set_conf(struct server *srv, struct conf *c)
 	if (was->messages != now->messages || was->decisions != now->decisions)
 		trace_set(srv->trace, now->messages, now->decisions, NULL);
 	trace_configure(srv->trace, now);
+	cdr_configure(srv->cdr, &c->cdr);
 	conf_unref(srv->conf);
 	srv->conf = conf_ref(c);
 	peers_configure(srv->peers, c, srv->agent, srv->default_leg);
@@ -706,6 +711,7 @@ server_stop(struct server *srv)
 	if (srv->calls != NULL)
 		call_destroy_all(srv->calls);
 	calls_free(srv->calls);
+	cdr_free(srv->cdr);
 	peers_free(srv->peers);
 	if (srv->default_leg != NULL)
 		nta_leg_destroy(srv->default_leg);

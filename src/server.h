@@ -26,6 +26,7 @@ struct calls;
 struct listener;
 struct trace;
 struct stats;
+struct cdr;
 
 struct server {
 	su_home_t home[1];
@@ -44,6 +45,7 @@ struct server {
 	struct trace *trace;		/* trace.h */
 	struct stats *stats;		/* stats.h */
 	struct peers *peers;		/* peer.h: who they are, health, order */
+	struct cdr *cdr;		/* cdr.h: where call detail records go */
 };
 
 /*

@@ -17,6 +17,7 @@
 #include <sofia-sip/su_wait.h>
 
 #include "call.h"
+#include "cdr.h"
 #include "dirsync.h"
 #include "ldapdir.h"
 #include "conf.h"
@@ -53,7 +54,9 @@ signal_tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	struct daemon *d = (struct daemon *)arg;
 
 	if (got_hup) {
+		/* logrotate's convention too: the record file is opened anew */
 		got_hup = 0;
+		cdr_reopen(d->srv.cdr);
 		daemon_reload(d, NULL);
 	}
 	if (got_term == 1) {

@@ -24,13 +24,17 @@ cflags="$(pkg-config --cflags sofia-sip-ua libpcre2-8 libconfig openssl ldap) -I
 libs="$(pkg-config --static --libs sofia-sip-ua) $(pkg-config --libs libpcre2-8 libconfig openssl ldap)"
 san="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 
-# every module but the daemon's main, compiled once for the three
+# every module but the daemon's main, compiled once for the three; again
+# when it, this script or any header changed (a header changes the
+# layout of what every object shares: stale objects would disagree)
 mkdir -p "$bin/obj"
 built=1
+header=$(ls -t "$top_srcdir"/src/*.h "$top_builddir/config.h" | head -n 1)
 for src in "$top_srcdir"/src/*.c; do
 	[ "$(basename "$src")" = sipmed.c ] && continue
 	obj="$bin/obj/$(basename "${src%.c}").o"
-	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$0" -nt "$obj" ]; then
+	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$0" -nt "$obj" ] ||
+	    [ "$header" -nt "$obj" ]; then
 		# shellcheck disable=SC2086
 		nice -n 19 clang $san -fsanitize=fuzzer-no-link -c $cflags -DSYSCONFDIR='"/etc"' "$src" -o "$obj" \
 		    2>> "$work/build.log" || built=0

@@ -10,6 +10,7 @@
 #                  options_interval = 0;)
 #   pool_flags, pool_host, pool_sip_port   the same for the pool
 #   listen         sipmed's listen URI (default: sip:127.0.0.1:PORT)
+#   conf_extra     more settings for sipmed (a cdr group, say)
 #   setup()        what must run before sipmed starts (optional)
 #   run()          the flows and their checks
 # Scenario files a case names are looked up in its own directory first,
@@ -31,7 +32,7 @@ for case_src in "$top_srcdir"/tests/sip/cases/*; do
 	case_name=${case_src##*/}
 	[ -z "${SIPMED_TEST_CASES:-}" ] || picked "$SIPMED_TEST_CASES" "$case_name" || continue
 	transports=udp gw_flags="options_interval = 0;" pool_flags="" pool_host="" pool_sip_port=""
-	listen=""
+	listen="" conf_extra=""
 	setup() { :; }
 	. "$case_src/case"
 	for tr in $transports; do
@@ -41,7 +42,7 @@ for case_src in "$top_srcdir"/tests/sip/cases/*; do
 		flow=0
 		setup
 		if ! POOL_FLAGS=$pool_flags POOL_HOST=$pool_host POOL_PORT=$pool_sip_port \
-		    LISTEN=$listen start_sipmed "$tr" "$gw_flags"; then
+		    LISTEN=$listen CONF_EXTRA=$conf_extra start_sipmed "$tr" "$gw_flags"; then
 			not_ok "$tr: $case_name: sipmed starts"
 			continue
 		fi

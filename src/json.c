@@ -58,6 +58,13 @@ json_uint(struct json *j, const char *key, unsigned long value)
 }
 
 void
+json_int(struct json *j, const char *key, long value)
+{
+	json_key(j, key);
+	fprintf(j->f, "%ld", value);
+}
+
+void
 json_bool(struct json *j, const char *key, bool value)
 {
 	json_key(j, key);

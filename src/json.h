@@ -1,9 +1,9 @@
 /*
- * json: a tiny writer for sipmedctl's --json output: one flat object per
- * answer, strings escaped per RFC 8259.
+ * json: a tiny writer for one-line JSON objects (sipmedctl's --json answers,
+ * call detail records), strings escaped per RFC 8259.
  */
-#ifndef SIPMEDCTL_JSON_H
-#define SIPMEDCTL_JSON_H
+#ifndef SIPMED_JSON_H
+#define SIPMED_JSON_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@ void json_begin(struct json *, FILE *);
 /* A NULL value is written as null. */
 void json_str(struct json *, const char *key, const char *value);
 void json_uint(struct json *, const char *key, unsigned long value);
+void json_int(struct json *, const char *key, long value);
 void json_bool(struct json *, const char *key, bool value);
 /* Starts an array of objects under key; json_obj_* write its members. */
 void json_array_begin(struct json *, const char *key);

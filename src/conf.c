@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "conf_priv.h"
-#include "ldapdir.h"
 #include "directory.h"
+#include "ldapdir.h"
 
 static const struct {
 	const char *name;

@@ -10,14 +10,15 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "call.h"
 #include "cdr.h"
-#include "dirsync.h"
 #include "control.h"
 #include "daemon.h"
+#include "dirsync.h"
 #include "log.h"
 #include "stats.h"
 #include "tls.h"
@@ -68,17 +69,24 @@ daemon_load(const char *path, FILE *out)
 	return load(path, &sink);
 }
 
+#define PLURAL(n) ((n) == 1 ? "" : "s")
+
 void
 daemon_summary(const struct conf *c, FILE *out)
 {
 	size_t rules = 0;
 	char line[400];
 
+	char *path = realpath(c->path, NULL);
+
 	for (size_t i = 0; i < c->ndial_plans; i++)
 		rules += ruleset_count(c->dial_plans[i].rules);
-	snprintf(line, sizeof(line), "configuration %s: %zu dial plans (%zu rules), %zu trunks, "
-	    "%zu routes, %zu users", c->path, c->ndial_plans, rules, c->ntrunks, c->nroutes,
-	    c->nusers);
+	/* the path as a full one: the log outlives the directory it was started in */
+	snprintf(line, sizeof(line), "configuration %s: %zu dial plan%s (%zu rule%s), %zu "
+	    "trunk%s, %zu route%s, %zu user%s", path != NULL ? path : c->path, c->ndial_plans,
+	    PLURAL(c->ndial_plans), rules, PLURAL(rules), c->ntrunks, PLURAL(c->ntrunks),
+	    c->nroutes, PLURAL(c->nroutes), c->nusers, PLURAL(c->nusers));
+	free(path);
 	log_info("%s", line);
 	if (out != NULL)
 		fprintf(out, "%s\n", line);

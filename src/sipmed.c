@@ -18,11 +18,11 @@
 
 #include "call.h"
 #include "cdr.h"
-#include "dirsync.h"
-#include "ldapdir.h"
 #include "conf.h"
 #include "control.h"
 #include "daemon.h"
+#include "dirsync.h"
+#include "ldapdir.h"
 #include "log.h"
 
 #ifndef SYSCONFDIR

@@ -1,0 +1,19 @@
+#!/bin/sh
+# scripts/demo as a newcomer runs it: its exit status, and the three
+# results it must print (the CEO reached, the CEO's call out rewritten,
+# Lync's 404 with ms-diagnostics). TAP output.
+. "$top_srcdir/tests/lib.sh"
+DEMO_BUILD=no DEMO_PORT=${SIPMED_DEMO_TEST_PORT:-31160} "$top_srcdir/scripts/demo" > "$work/demo.out" 2>&1
+rc=$?
+check "scripts/demo: exit 0, all three calls as described" [ $rc -eq 0 ]
+check "1. the inbound call to 1234 reached the CEO" \
+    grep -q "^   result: the pool got INVITE sip:ceo@contoso.com" "$work/demo.out"
+check "2. the CEO's call out: plus stripped, the secretary's number" \
+    grep -q "^   result: the gateway got INVITE sip:15035550199 (plus stripped) from 9992349000" "$work/demo.out"
+check "3. 12: Lync's 404 with ms-diagnostics 14010" \
+    grep -q '^   result: the gateway got 404 .*ms-diagnostics: 14010;reason="Unable to find an exact match in the rules set"' "$work/demo.out"
+check "each call is shown as a ladder with its decisions" \
+    sh -c "grep -c '^  sipmed -> leg B' '$work/demo.out' | grep -q '^[2-9]' &&
+    grep -q '^  decision: trunk \"portland-gw\": calling number rule \"CEO as secretary\"' '$work/demo.out'"
+[ $rc -eq 0 ] || sed 's/^/# /' "$work/demo.out"
+echo "1..$n"

@@ -110,7 +110,8 @@ static void
 b_leg_take(struct call *call, const sip_t *sip)
 {
 	nta_leg_rtag(call->leg[SIDE_B].dialog, sip->sip_to->a_tag);
-	nta_leg_client_reroute(call->leg[SIDE_B].dialog, sip->sip_record_route, sip->sip_contact, 1);
+	nta_leg_client_reroute(call->leg[SIDE_B].dialog, sip->sip_record_route,
+	    sip->sip_contact, 1);
 }
 
 /* The fork of a reliable response, made at its first one; NULL: too many. */

@@ -237,7 +237,8 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 		 */
 		log_debug("call %s: the caller never ACKed the answer", call->id);
 		call_bye(call, SIDE_A, "SIP;cause=408;text=\"No ACK for the answer\"");
-		call_bye(call, SIDE_B, "SIP;cause=408;text=\"The caller did not confirm the call\"");
+		call_bye(call, SIDE_B,
+		    "SIP;cause=408;text=\"The caller did not confirm the call\"");
 		call_end(call, ENDER_SIPMED, "no ACK from the caller");
 		return 0;
 	}

@@ -98,8 +98,9 @@ call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
 		tags[0] = (tagi_t){ TAG_END() };
 	if (call->leg[to].ack != NULL)
 		nta_outgoing_destroy(call->leg[to].ack);
-	call->leg[to].ack = nta_outgoing_tcreate(call->leg[to].dialog, NULL, NULL, NULL, SIP_METHOD_ACK,
-	    NULL, SIPTAG_CSEQ(sip_cseq_create(home, call->leg[to].invite_cseq, SIP_METHOD_ACK)),
+	call->leg[to].ack = nta_outgoing_tcreate(call->leg[to].dialog, NULL, NULL, NULL,
+	    SIP_METHOD_ACK, NULL,
+	    SIPTAG_CSEQ(sip_cseq_create(home, call->leg[to].invite_cseq, SIP_METHOD_ACK)),
 	    TAG_NEXT(tags));
 	su_home_deinit(home);
 	if (call->ack_timer == NULL)
@@ -265,7 +266,8 @@ relay_send(struct call *call, enum call_side from, nta_incoming_t *irq, const si
 		return NULL;
 	}
 	if (m == sip_method_refer)
-		refer_remember(call, call_other(from), nta_outgoing_cseq(r->orq), sip->sip_cseq->cs_seq);
+		refer_remember(call, call_other(from), nta_outgoing_cseq(r->orq),
+		    sip->sip_cseq->cs_seq);
 	return r;
 }
 
@@ -301,7 +303,8 @@ call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
     const sip_t *sip)
 {
 	struct call *call = (struct call *)magic;
-	enum call_side from = leg == call->leg[SIDE_A].dialog ? SIDE_A : SIDE_B, to = call_other(from);
+	enum call_side from = leg == call->leg[SIDE_A].dialog ? SIDE_A : SIDE_B;
+	enum call_side to = call_other(from);
 	sip_method_t m = sip->sip_request->rq_method;
 	struct relay *r;
 

@@ -354,7 +354,8 @@ search(LDAP *ld, const struct conf_ldap *cfg, const char *filter, bool gone,
 			x.voice_policy = value(r->snap, ld, e, cfg->attr_voice_policy);
 			on = value(r->snap, ld, e, cfg->attr_enabled);
 			x.disabled = on != NULL && strcasecmp(on, "TRUE") != 0;
-			mark_newer(r->mark, sizeof(r->mark), value(r->snap, ld, e, cfg->attr_changed));
+			mark_newer(r->mark, sizeof(r->mark),
+			    value(r->snap, ld, e, cfg->attr_changed));
 			if (x.dn == NULL || result_add(r, &x) == -1) {
 				snprintf(err, errlen, "out of memory");
 				rc = LDAP_NO_MEMORY;
@@ -448,9 +449,9 @@ build(struct dirsnap *s)
 			j++;
 		if (j - i > 1) {
 			if (s->info.duplicates++ == 0)
-				snprintf(s->info.duplicate, sizeof(s->info.duplicate), "%s is held by "
-				    "%s and %s", s->users[i].line.full, s->users[i].uri,
-				    s->users[i + 1].uri);
+				snprintf(s->info.duplicate, sizeof(s->info.duplicate),
+				    "%s is held by %s and %s", s->users[i].line.full,
+				    s->users[i].uri, s->users[i + 1].uri);
 			i = j - 1;
 			continue;
 		}

@@ -84,6 +84,13 @@ pstn_trunk(const struct call *call)
 	return t != NULL ? t->name : NULL;
 }
 
+const char *
+call_direction(const struct call *call)
+{
+	return call->leg[SIDE_A].trunk != NULL ? "inbound" : call->nchoices > 0 ? "outbound" :
+	    "internal";
+}
+
 struct call *
 call_new(struct server *srv, const sip_t *sip)
 {
@@ -117,7 +124,8 @@ call_free(struct call *call, const char *why)
 	dtrace_step(call_steps(call), "call ended: %s", why);
 	trace_leg_end(call->srv->trace, call->id);
 	trace_leg_end(call->srv->trace, call->leg[SIDE_B].call_id);
-	stats_call_done(call->calls->stats, pstn_trunk(call), call->final_status);
+	stats_call_done(call->calls->stats, call_direction(call), pstn_trunk(call),
+	    call->final_status);
 	call_relays_abort(call);
 	su_timer_destroy(call->invite_timer);
 	su_timer_destroy(call->failover_timer);

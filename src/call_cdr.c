@@ -84,8 +84,7 @@ call_cdr(struct call *call)
 	clock_gettime(CLOCK_REALTIME, &ended);
 	json_begin(&j, f);
 	json_str(&j, "call_id", call->id);
-	json_str(&j, "direction", from != NULL ? "inbound" : call->nchoices > 0 ? "outbound" :
-	    "internal");
+	json_str(&j, "direction", call_direction(call));
 	json_str(&j, "from", from != NULL ? from->name : "pool");
 	json_time(&j, "received", &call->received);
 	json_time(&j, "ringing", &call->ringing);

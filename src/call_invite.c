@@ -560,7 +560,8 @@ refused(struct server *srv, const char *id, const struct peer *p, bool traced, i
 		trace_decision(srv->trace, id, "outcome: the caller gets %d %s", status,
 		    reason != NULL ? reason : decide_reason((unsigned)status));
 	trace_leg_end(srv->trace, id);
-	stats_call_done(srv->stats, p->trunk != NULL ? p->trunk->name : NULL, status);
+	stats_call_done(srv->stats, p->trunk != NULL ? "inbound" : "outbound",
+	    p->trunk != NULL ? p->trunk->name : NULL, status);
 	return status;
 }
 

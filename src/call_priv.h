@@ -187,6 +187,8 @@ void call_end(struct call *, enum call_ender who, const char *why);
  * (a CANCEL, the INVITE timer): call_end() then keeps it.
  */
 void call_blame(struct call *, enum call_ender who, const char *why);
+/* "inbound" (from a trunk), "outbound" (to trunks) or "internal". */
+const char *call_direction(const struct call *);
 /* The call's decision trace: NULL unless the trace filter took the call. */
 const struct dtrace *call_steps(const struct call *);
 /*

@@ -38,6 +38,7 @@ static const struct {
 	{ "control", conf_parse_control, false },
 	{ "directory", conf_parse_directory, false },
 	{ "cdr", conf_parse_cdr, false },
+	{ "metrics", conf_parse_metrics, false },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))

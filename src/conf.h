@@ -188,6 +188,11 @@ struct conf_cdr {
 	bool syslog;
 };
 
+/* Prometheus metrics (metrics.h); listen NULL: none. */
+struct conf_metrics {
+	const char *listen;		/* "ADDRESS:PORT" */
+};
+
 struct conf_control {
 	const char *socket;
 	unsigned mode;
@@ -207,6 +212,7 @@ struct conf {
 	struct conf_control control;
 	struct conf_ldap directory;
 	struct conf_cdr cdr;
+	struct conf_metrics metrics;
 	struct dial_plan *dial_plans;
 	size_t ndial_plans;
 	struct voice_policy *voice_policies;

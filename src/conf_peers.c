@@ -685,3 +685,16 @@ conf_parse_cdr(struct loader *L, const config_setting_t *s)
 {
 	return conf_group(L, s, "cdr", cdr_keys, &L->conf->cdr);
 }
+
+/* metrics */
+
+static const struct ckey metrics_keys[] = {
+	{ "listen", CK_STR, true, offsetof(struct conf_metrics, listen), 0, 0, 0, NULL, NULL },
+	CK_END
+};
+
+int
+conf_parse_metrics(struct loader *L, const config_setting_t *s)
+{
+	return s != NULL ? conf_group(L, s, "metrics", metrics_keys, &L->conf->metrics) : 0;
+}

@@ -120,6 +120,7 @@ int conf_parse_trunks(struct loader *, const config_setting_t *);
 int conf_parse_trace(struct loader *, const config_setting_t *);
 int conf_parse_directory(struct loader *, const config_setting_t *);
 int conf_parse_cdr(struct loader *, const config_setting_t *);
+int conf_parse_metrics(struct loader *, const config_setting_t *);
 int conf_parse_control(struct loader *, const config_setting_t *);
 int conf_parse_voice_policies(struct loader *, const config_setting_t *);
 int conf_parse_sites(struct loader *, const config_setting_t *);

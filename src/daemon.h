@@ -18,6 +18,7 @@ struct control_peer;
 struct control_later;
 struct reload;
 struct dirsync;
+struct metrics;
 
 struct daemon {
 	const char *path;		/* the configuration file */
@@ -29,6 +30,7 @@ struct daemon {
 	struct reload *reload;		/* a reload in progress, or NULL */
 	bool reload_again;		/* SIGHUP during it: reload once more */
 	struct dirsync *dirsync;	/* users from the directory (dirsync.h) */
+	struct metrics *metrics;	/* Prometheus metrics (metrics.h), or NULL */
 };
 
 /*

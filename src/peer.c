@@ -515,6 +515,17 @@ health_write(const struct peer_health *h, FILE *f)
 }
 
 void
+peers_each_health(const struct peers *ps, void (*fn)(void *, const char *, int), void *arg)
+{
+	for (size_t i = 0; i < ps->nhealth; i++) {
+		const struct peer_health *h = &ps->health[i];
+
+		fn(arg, h->name, h->interval == 0 || (!h->answered && !h->down) ? -1 :
+		    h->down ? 0 : 1);
+	}
+}
+
+void
 peers_write(const struct peers *ps, FILE *f)
 {
 	fprintf(f, "%-24s %-40s %s\n", "PEER", "ADDRESS", "STATE");

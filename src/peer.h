@@ -122,4 +122,11 @@ void peers_order_trunks(struct peers *, struct route_choice *, size_t n);
 /* Writes each peer's health (sipmedctl trunks). */
 void peers_write(const struct peers *, FILE *);
 
+/*
+ * Calls fn with each configured peer's health: its name ("pool", "trunk
+ * NAME") and state (1 up, 0 down, -1 unknown: no pings, or none answered).
+ */
+void peers_each_health(const struct peers *, void (*fn)(void *arg, const char *name,
+    int state), void *arg);
+
 #endif

@@ -450,7 +450,9 @@ default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 static void
 sofia_log(void *stream, const char *fmt, va_list ap)
 {
+	struct server *srv = (struct server *)stream;
 	static time_t warned;
+	const char *why;
 	char buf[1024];
 	size_t n;
 
@@ -458,6 +460,10 @@ sofia_log(void *stream, const char *fmt, va_list ap)
 	n = strlen(buf);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
+	/* each one counts, by its reason (sipmedctl stats, metrics) */
+	if (n > 0 && strncmp(buf, "tls: handshake with ", 20) == 0 &&
+	    (why = strstr(buf, " failed: ")) != NULL)
+		stats_add(srv->stats, STATS_TLS_FAILURES, why + 9);
 	if (n > 0 && strncmp(buf, "tls: handshake with ", 20) == 0 && warned != time(NULL)) {
 		warned = time(NULL);
 		log_warnx("%s", buf);
@@ -646,7 +652,7 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 	su_home_init(srv->home);
 	srv->root = root;
 	srv->conf = conf_ref(c);
-	su_log_redirect(NULL, sofia_log, NULL);
+	su_log_redirect(NULL, sofia_log, srv);
 	/* P-Asserted-Identity and friends must be known headers. */
 	sip_update_default_mclass(sip_extend_mclass(NULL));
 	srv->stats = stats_new();
@@ -719,6 +725,7 @@ server_stop(struct server *srv)
 		nta_agent_destroy(srv->agent);
 	trace_free(srv->trace);
 	stats_free(srv->stats);
+	srv->stats = NULL;	/* sofia_log counts into it until su_deinit() */
 	conf_unref(srv->conf);
 	su_home_deinit(srv->home);
 }

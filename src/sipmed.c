@@ -24,6 +24,7 @@
 #include "dirsync.h"
 #include "ldapdir.h"
 #include "log.h"
+#include "metrics.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -85,6 +86,10 @@ run(const char *path, const char *socket, struct conf *c)
 	dirsync_adopt(d.dirsync, c);
 	if (server_start(&d.srv, d.root, c) == -1)
 		fatalx("cannot start the SIP server");
+	/* opened once, like the listeners: a reload does not move it */
+	if (c->metrics.listen != NULL &&
+	    (d.metrics = metrics_start(d.root, c->metrics.listen, &d.srv)) == NULL)
+		fatalx("cannot serve metrics on %s", c->metrics.listen);
 	d.control = control_open(d.root, socket != NULL ? socket : c->control.socket,
 	    &c->control, daemon_command, &d);
 	if (d.control == NULL)
@@ -104,6 +109,7 @@ run(const char *path, const char *socket, struct conf *c)
 	daemon_reload_wait(&d);
 	control_close(d.control);
 	dirsync_free(d.dirsync);
+	metrics_stop(d.metrics);
 	server_stop(&d.srv);
 	su_root_destroy(d.root);
 	su_deinit();

@@ -31,6 +31,8 @@ static const char *table_titles[STATS_NTABLES] = {
 	"requests from unknown peers",
 	"requests refused over max_request_rate (503)",
 	"connections refused",
+	"calls by direction and outcome",
+	"TLS handshakes that failed, by reason",
 };
 
 struct stats *
@@ -93,11 +95,19 @@ stats_add(struct stats *s, enum stats_table table, const char *name)
 	s->n++;
 }
 
-void
-stats_call_done(struct stats *s, const char *trunk, int status)
+const char *
+stats_outcome(int status)
 {
-	char code[16];
+	return status >= 200 && status < 300 ? "answered" : status == 487 ? "cancelled" : "failed";
+}
 
+void
+stats_call_done(struct stats *s, const char *direction, const char *trunk, int status)
+{
+	char code[16], key[64];
+
+	snprintf(key, sizeof(key), "%s %s", direction, stats_outcome(status));
+	stats_add(s, STATS_CALLS_BY_DIRECTION, key);
 	s->total++;
 	if (status >= 200 && status < 300) {
 		s->answered++;
@@ -112,6 +122,15 @@ stats_call_done(struct stats *s, const char *trunk, int status)
 	stats_add(s, STATS_FAILED_BY_STATUS, status > 0 ? code : "none");
 	if (trunk != NULL)
 		stats_add(s, STATS_FAILED_BY_TRUNK, trunk);
+}
+
+void
+stats_each(const struct stats *s, enum stats_table t,
+    void (*fn)(void *arg, const char *key, unsigned long n), void *arg)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].key[0] == '0' + (int)t)
+			fn(arg, s->v[i].key + 1, s->v[i].n);
 }
 
 unsigned long

@@ -24,14 +24,26 @@ enum stats_table {
 	STATS_UNKNOWN_PEERS,		/* "answered 403" or "dropped" */
 	STATS_RATE_LIMITED,		/* by peer: over max_request_rate */
 	STATS_CONNECTIONS_REFUSED,	/* at accept */
+	STATS_CALLS_BY_DIRECTION,	/* "inbound answered", "outbound failed"... */
+	STATS_TLS_FAILURES,		/* failed TLS handshakes, by reason */
 	STATS_NTABLES,
 };
 
 /* Adds one to counter key of table (keys are copied). */
 void stats_add(struct stats *, enum stats_table, const char *key);
 
-/* A call's end with the final status its caller got (0: none). */
-void stats_call_done(struct stats *, const char *trunk, int status);
+/*
+ * A call's end with the final status its caller got (0: none); direction
+ * is "inbound", "outbound" or "internal".
+ */
+void stats_call_done(struct stats *, const char *direction, const char *trunk, int status);
+
+/* The outcome of a final status as stats counts it: answered, cancelled or failed. */
+const char *stats_outcome(int status);
+
+/* Calls fn with each counter of table (its key without the table, its count). */
+void stats_each(const struct stats *, enum stats_table,
+    void (*fn)(void *arg, const char *key, unsigned long n), void *arg);
 
 /* How many calls have ended (refused ones included), as stats_write() counts them. */
 unsigned long stats_calls_ended(const struct stats *);

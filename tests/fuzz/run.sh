@@ -20,8 +20,8 @@ command -v clang > /dev/null || { echo "1..0 # SKIP clang is not installed"; exi
 # the sofia-sip sipmed links, and the flags of every library
 sofia=$(cat "$top_builddir/.sofia")
 export PKG_CONFIG_PATH="$sofia/lib/pkgconfig"
-cflags="$(pkg-config --cflags sofia-sip-ua libpcre2-8 libconfig openssl ldap) -I$top_srcdir/src -I$top_builddir"
-libs="$(pkg-config --static --libs sofia-sip-ua) $(pkg-config --libs libpcre2-8 libconfig openssl ldap)"
+cflags="$(pkg-config --cflags sofia-sip-ua libpcre2-8 libconfig openssl ldap libmicrohttpd) -I$top_srcdir/src -I$top_builddir"
+libs="$(pkg-config --static --libs sofia-sip-ua) $(pkg-config --libs libpcre2-8 libconfig openssl ldap libmicrohttpd)"
 san="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 
 # every module but the daemon's main, compiled once for the three; again

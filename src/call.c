@@ -162,8 +162,9 @@ transition_ok(enum call_state from, enum call_state to)
 	switch (to) {
 	case CALL_CLEARING:
 	case CALL_ANSWERED:
-	case CALL_ENDING:
 		return from == CALL_RINGING;
+	case CALL_ENDING:
+		return from == CALL_RINGING || from == CALL_CLEARING;
 	case CALL_UP:
 		return from == CALL_ANSWERED;
 	case CALL_ENDED:

@@ -31,12 +31,12 @@
  *
  *   RINGING --2xx relayed to A--------------> ANSWERED --A's ACK--> UP
  *   RINGING --A answered >= 300 first-------> CLEARING (B's INVITE ends)
- *   RINGING --BYE on an early dialog--------> ENDING
+ *   RINGING --BYE on an early dialog--------> ENDING (from CLEARING too)
  *   any     --the call is over--------------> ENDED (call_free(): gone)
  *
  * Failover to the next trunk stays in RINGING. A has its final answer
- * exactly when final_status is set: in CLEARING, ANSWERED and UP, and in
- * RINGING or ENDING never.
+ * exactly when final_status is set: always in CLEARING, ANSWERED and UP,
+ * never in RINGING, and in ENDING once A has been answered.
  */
 enum call_state {
 	CALL_RINGING,		/* B leg's INVITE out, no final answer for A */

@@ -16,4 +16,23 @@ check "each call is shown as a ladder with its decisions" \
     sh -c "grep -c '^  sipmed -> leg B' '$work/demo.out' | grep -q '^[2-9]' &&
     grep -q '^  decision: trunk \"portland-gw\": calling number rule \"CEO as secretary\"' '$work/demo.out'"
 [ $rc -eq 0 ] || sed 's/^/# /' "$work/demo.out"
+
+# the README's walkthrough: a demo that stays up, and calls placed into it
+export DEMO_BUILD=no DEMO_DIR="$work/stay" DEMO_PORT=${SIPMED_DEMO_TEST_PORT2:-31260}
+"$top_srcdir/scripts/demo" --stay > "$work/stay.out" 2>&1 &
+stay=$!
+pids="$pids $stay"
+wait_log "$work/stay.out" "sipmed stays up"
+check "scripts/demo --stay: the calls, then sipmed stays up" grep -q "sipmed stays up" "$work/stay.out"
+"$top_srcdir/scripts/demo" call 5035550123 > "$work/call.out" 2>&1
+check "scripts/demo call 5035550123: the gateway got 404" \
+    grep -qx "the gateway got: 404 Not Found" "$work/call.out"
+"$top_srcdir/scripts/demo" call 1234 > "$work/call2.out" 2>&1
+check "scripts/demo call 1234: the CEO answers" grep -qx "the gateway got: 200 OK" "$work/call2.out"
+"$top_builddir/sipmedctl/sipmedctl" -s "$work/stay/sipmed.sock" stats > "$work/stats.out" 2>&1
+check "sipmedctl on its socket counts those calls too" grep -q "^calls ended      5$" "$work/stats.out"
+kill -TERM "$stay"
+wait "$stay"
+check "stopped (SIGTERM; Ctrl-C in a terminal), the demo stops its sipmed" \
+    sh -c "! '$top_builddir/sipmedctl/sipmedctl' -s '$work/stay/sipmed.sock' status > /dev/null 2>&1"
 echo "1..$n"

@@ -126,17 +126,28 @@ this_try(struct call *call)
 	return call->ntries > 0 ? &call->tries[call->ntries - 1] : NULL;
 }
 
+/* The attempt's final answer: for its record, and counted by peer and status. */
+static void
+try_answered(struct call *call, int status)
+{
+	struct call_try *try = this_try(call);
+	char key[200];
+
+	if (try == NULL)
+		return;
+	try->status = status;
+	snprintf(key, sizeof(key), "%s %d", try->trunk != NULL ? try->trunk : "pool", status);
+	stats_add(call->srv->stats, STATS_PEER_ANSWERS, key);
+}
+
 /* Counts, traces and records a final failure of the B leg's INVITE. */
 static void
 b_failed(struct call *call, int status, int translated, const sip_t *sip)
 {
 	const struct trunk *tk = call->leg[SIDE_B].trunk;
-	struct call_try *try = this_try(call);
-
-	if (try != NULL) {
-		try->status = status;
-		try->q850 = reason_q850(sip);
-	}
+	try_answered(call, status);
+	if (this_try(call) != NULL)
+		this_try(call)->q850 = reason_q850(sip);
 
 	if (tk != NULL && !call_caller_answered(call))
 		stats_add(call->srv->stats, STATS_TRUNK_ATTEMPTS_FAILED, tk->name);
@@ -189,8 +200,7 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 			release_answer(call, sip, "SIP;cause=500;text=\"Server Internal Error\"");
 			return 0;	/* another fork may still answer; else the timer */
 		}
-		if (this_try(call) != NULL)
-			this_try(call)->status = status;
+		try_answered(call, status);
 		call_answer_caller(call, status, sip);
 		return 0;
 	}
@@ -444,8 +454,7 @@ failover_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 		return;
 	/* nta CANCELs it, absorbs the 487, and releases a 2xx that crosses */
 	stats_add(call->srv->stats, STATS_TRUNK_ATTEMPTS_FAILED, tk->name);
-	if (this_try(call) != NULL)
-		this_try(call)->status = 408;	/* as if timed out: it never rang */
+	try_answered(call, 408);	/* as if timed out: it never rang */
 	dtrace_step(call_steps(call), "B leg: %s gave no provisional answer in %u s "
 	    "(fast failover)", tk->name, tk->failover_timeout);
 	nta_outgoing_cancel(call->b_invite);

@@ -89,6 +89,22 @@ direction_row(void *arg, const char *key, unsigned long n)
 	    (int)(sp - key), key, sp + 1, n);
 }
 
+/* "gw 200" -> peer="gw",status="200" (a trunk's name may hold spaces) */
+static void
+answer_row(void *arg, const char *key, unsigned long n)
+{
+	FILE *f = (FILE *)arg;
+	const char *sp = strrchr(key, ' ');
+	char peer[200];
+
+	if (sp == NULL)
+		return;
+	snprintf(peer, sizeof(peer), "%.*s", (int)(sp - key), key);
+	fputs("sipmed_peer_answers_total{peer=\"", f);
+	label(f, peer);
+	fprintf(f, "\",status=\"%s\"} %lu\n", sp + 1, n);
+}
+
 static void
 health_row(void *arg, const char *name, int state)
 {
@@ -127,6 +143,9 @@ write_metrics(const struct metrics *m, FILE *f)
 	    "trunk", "Calls that failed, by the trunk on their gateway side.");
 	table(f, srv->stats, STATS_FAILED_BY_STATUS, "sipmed_calls_failed_by_status_total",
 	    "status", "Calls that failed, by the status the caller got.");
+	header(f, "sipmed_peer_answers_total", "counter", "Final answers to sipmed's attempts, "
+	    "by peer (a trunk, or pool) and status.");
+	stats_each(srv->stats, STATS_PEER_ANSWERS, answer_row, f);
 	table(f, srv->stats, STATS_TRUNK_ATTEMPTS_FAILED, "sipmed_trunk_attempts_failed_total",
 	    "trunk", "Attempts on a trunk that failed (before failover, or final).");
 	table(f, srv->stats, STATS_RULE_HITS, "sipmed_rule_hits_total", "rule",

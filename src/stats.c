@@ -33,6 +33,7 @@ static const char *table_titles[STATS_NTABLES] = {
 	"connections refused",
 	"calls by direction and outcome",
 	"TLS handshakes that failed, by reason",
+	"final answers to each attempt, by peer and status",
 };
 
 struct stats *

@@ -26,6 +26,7 @@ enum stats_table {
 	STATS_CONNECTIONS_REFUSED,	/* at accept */
 	STATS_CALLS_BY_DIRECTION,	/* "inbound answered", "outbound failed"... */
 	STATS_TLS_FAILURES,		/* failed TLS handshakes, by reason */
+	STATS_PEER_ANSWERS,		/* "gw 200", "pool 486": each attempt's final answer */
 	STATS_NTABLES,
 };
 

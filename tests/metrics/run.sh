@@ -48,6 +48,10 @@ check "failed calls by status, with HELP and TYPE" \
     grep -q '^sipmed_calls_failed_by_status_total{status=\"404\"} 1$' '$work/metrics.txt'"
 check "rule hits, a label with quotes escaped" \
     grep -q '^sipmed_rule_hits_total{rule="dial plan \\"Global\\" rule \\"4digit\\""} 2$' "$work/metrics.txt"
+check "each attempt's answer by peer: the pool's 200 and 486, gw's 200" \
+    sh -c "grep -q '^sipmed_peer_answers_total{peer=\"pool\",status=\"200\"} 1$' '$work/metrics.txt' &&
+    grep -q '^sipmed_peer_answers_total{peer=\"pool\",status=\"486\"} 1$' '$work/metrics.txt' &&
+    grep -q '^sipmed_peer_answers_total{peer=\"gw\",status=\"200\"} 1$' '$work/metrics.txt'"
 check "the peers' health: -1 (no pings)" grep -q '^sipmed_peer_up{peer="trunk gw"} -1$' "$work/metrics.txt"
 check "active calls, memory and the loop's lag" \
     sh -c "grep -q '^sipmed_calls_active 0$' '$work/metrics.txt' &&

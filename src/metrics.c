@@ -66,15 +66,28 @@ table_row(void *arg, const char *key, unsigned long n)
 	fprintf(t->f, "\"} %lu\n", n);
 }
 
-static void
-table(FILE *f, const struct stats *s, enum stats_table which, const char *name,
-    const char *lbl, const char *help)
-{
-	struct table_arg t = { f, name, lbl };
-
-	header(f, name, "counter", help);
-	stats_each(s, which, table_row, &t);
-}
+/* The stats tables exposed as one labelled counter each. */
+static const struct {
+	enum stats_table which;
+	const char *name, *label, *help;
+} tables[] = {
+	{ STATS_FAILED_BY_TRUNK, "sipmed_calls_failed_by_trunk_total", "trunk",
+	    "Calls that failed, by the trunk on their gateway side." },
+	{ STATS_FAILED_BY_STATUS, "sipmed_calls_failed_by_status_total", "status",
+	    "Calls that failed, by the status the caller got." },
+	{ STATS_TRUNK_ATTEMPTS_FAILED, "sipmed_trunk_attempts_failed_total", "trunk",
+	    "Attempts on a trunk that failed (before failover, or final)." },
+	{ STATS_RULE_HITS, "sipmed_rule_hits_total", "rule",
+	    "Calls a dial plan or trunk rule matched." },
+	{ STATS_UNKNOWN_PEERS, "sipmed_refused_unknown_peers_total", "what",
+	    "Requests from addresses that are no configured peer, refused or dropped." },
+	{ STATS_RATE_LIMITED, "sipmed_refused_rate_limited_total", "peer",
+	    "Requests refused 503 over a peer's max_request_rate." },
+	{ STATS_CONNECTIONS_REFUSED, "sipmed_refused_connections_total", "why",
+	    "TCP and TLS connections refused at accept." },
+	{ STATS_TLS_FAILURES, "sipmed_tls_handshake_failures_total", "reason",
+	    "TLS handshakes that failed, by reason." },
+};
 
 /* "inbound answered" -> direction="inbound",outcome="answered" */
 static void
@@ -139,25 +152,15 @@ write_metrics(const struct metrics *m, FILE *f)
 	header(f, "sipmed_calls_total", "counter", "Calls ended (refused ones too), by "
 	    "direction (inbound, outbound, internal) and outcome (answered, failed, cancelled).");
 	stats_each(srv->stats, STATS_CALLS_BY_DIRECTION, direction_row, f);
-	table(f, srv->stats, STATS_FAILED_BY_TRUNK, "sipmed_calls_failed_by_trunk_total",
-	    "trunk", "Calls that failed, by the trunk on their gateway side.");
-	table(f, srv->stats, STATS_FAILED_BY_STATUS, "sipmed_calls_failed_by_status_total",
-	    "status", "Calls that failed, by the status the caller got.");
 	header(f, "sipmed_peer_answers_total", "counter", "Final answers to sipmed's attempts, "
 	    "by peer (a trunk, or pool) and status.");
 	stats_each(srv->stats, STATS_PEER_ANSWERS, answer_row, f);
-	table(f, srv->stats, STATS_TRUNK_ATTEMPTS_FAILED, "sipmed_trunk_attempts_failed_total",
-	    "trunk", "Attempts on a trunk that failed (before failover, or final).");
-	table(f, srv->stats, STATS_RULE_HITS, "sipmed_rule_hits_total", "rule",
-	    "Calls a dial plan or trunk rule matched.");
-	table(f, srv->stats, STATS_UNKNOWN_PEERS, "sipmed_refused_unknown_peers_total", "what",
-	    "Requests from addresses that are no configured peer, refused or dropped.");
-	table(f, srv->stats, STATS_RATE_LIMITED, "sipmed_refused_rate_limited_total", "peer",
-	    "Requests refused 503 over a peer's max_request_rate.");
-	table(f, srv->stats, STATS_CONNECTIONS_REFUSED, "sipmed_refused_connections_total",
-	    "why", "TCP and TLS connections refused at accept.");
-	table(f, srv->stats, STATS_TLS_FAILURES, "sipmed_tls_handshake_failures_total",
-	    "reason", "TLS handshakes that failed, by reason.");
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		struct table_arg t = { f, tables[i].name, tables[i].label };
+
+		header(f, tables[i].name, "counter", tables[i].help);
+		stats_each(srv->stats, tables[i].which, table_row, &t);
+	}
 	header(f, "sipmed_peer_up", "gauge", "Health from OPTIONS pings: 1 up, 0 down, -1 "
 	    "unknown (no pings, or none answered yet).");
 	peers_each_health(srv->peers, health_row, f);

@@ -30,7 +30,7 @@ rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 b2bua_conf > "$work/plain.conf"
 "$sipmed" -c "$work/plain.conf" > "$work/plain.log" 2>&1 &
 pid=$!
-until grep -q "control socket" "$work/plain.log"; do sleep 0.05; done
+wait_log "$work/plain.log" "control socket"
 plain=$(rss $pid)
 kill $pid
 wait $pid 2> /dev/null
@@ -43,11 +43,12 @@ wait $pid 2> /dev/null
 t0=$(date +%s.%N)
 "$sipmed" -c "$work/sipmed.conf" > "$work/sipmed.log" 2>&1 &
 pid=$!
-until grep -q "control socket" "$work/sipmed.log"; do sleep 0.05; done
+wait_log "$work/sipmed.log" "control socket"
 echo "start with $n directory users: $(echo "$(date +%s.%N) $t0" | awk '{ printf "%.2f", $1 - $2 }') s to listening"
 echo "resident memory: $plain KB without the directory, $(rss $pid) KB with $n users"
 # three more full loads, no call: what swapping costs in memory
-until [ "$(grep -c "full load" "$work/sipmed.log")" -ge 4 ]; do sleep 0.5; done
+i=0
+until [ "$(grep -c "full load" "$work/sipmed.log")" -ge 4 ] || [ $i -gt 120 ]; do sleep 0.5; i=$((i + 1)); done
 echo "resident memory after 4 full loads (and the deltas between), no call: $(rss $pid) KB"
 sipp -sf "$top/tests/bench/uas.xml" -i 127.0.0.2 -p "$pool_port" -nostdin -m $((rate * secs)) -timeout 90s > /dev/null 2>&1 &
 uas=$!

@@ -25,14 +25,23 @@ message(void *arg, enum conf_severity sev, const char *msg)
 	}
 }
 
+/* The input file goes with the run (it stays when a crash ends it). */
+static void
+remove_input(void)
+{
+	unlink(path);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	FILE *f;
 	struct conf *c;
 
-	if (path[0] == '\0')
+	if (path[0] == '\0') {
 		snprintf(path, sizeof(path), "/tmp/sipmed-fuzz-conf.%d", (int)getpid());
+		atexit(remove_input);
+	}
 	f = fopen(path, "wb");
 	if (f == NULL)
 		return 0;

@@ -126,9 +126,9 @@ call_cdr(struct call *call)
 }
 
 void
-call_cdr_refused(struct server *srv, const char *id, const struct peer *p,
-    const char *called, const char *calling, const struct decision *d, int status,
-    const char *reason)
+call_cdr_refused(struct server *srv, const char *id, const char *direction,
+    const struct peer *p, const char *called, const char *calling, const struct decision *d,
+    int status, const char *reason)
 {
 	struct timespec now;
 	struct json j;
@@ -141,7 +141,7 @@ call_cdr_refused(struct server *srv, const char *id, const struct peer *p,
 	clock_gettime(CLOCK_REALTIME, &now);
 	json_begin(&j, f);
 	json_str(&j, "call_id", id);
-	json_str(&j, "direction", p->trunk != NULL ? "inbound" : "outbound");
+	json_str(&j, "direction", direction);
 	json_str(&j, "from", p->trunk != NULL ? p->trunk->name : "pool");
 	json_time(&j, "received", &now);
 	json_str(&j, "ringing", NULL);

@@ -224,6 +224,20 @@ b_invite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
 	return 0;
 }
 
+/*
+ * The caller gets its final failure status before B answered (a CANCEL,
+ * no PRACK, the INVITE timer), who ending the call for why: B's INVITE is
+ * cancelled, and its answer ends the call (CLEARING).
+ */
+static void
+give_up(struct call *call, enum call_ender who, const char *why, int status)
+{
+	call_blame(call, who, why);
+	call_answer_caller(call, status, NULL);
+	if (call->b_invite != NULL)
+		nta_outgoing_cancel(call->b_invite);
+}
+
 /* ACK (of our 2xx) and CANCEL of the A leg's INVITE. */
 static int
 a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
@@ -233,10 +247,7 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 	if (sip == NULL && !call_caller_answered(call)) {
 		/* nta gives up on the caller (no PRACK) */
 		log_debug("call %s: the caller never PRACKed", call->id);
-		call_blame(call, ENDER_SIPMED, "the caller never PRACKed");
-		call_answer_caller(call, 503, NULL);
-		if (call->b_invite != NULL)
-			nta_outgoing_cancel(call->b_invite);
+		give_up(call, ENDER_SIPMED, "the caller never PRACKed", 503);
 		return 0;
 	}
 	if (sip == NULL && call->state == CALL_ANSWERED && call->a_invite == irq) {
@@ -258,10 +269,7 @@ a_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *sip)
 		if (call_caller_answered(call))
 			return 0;
 		log_debug("call %s: cancelled by the caller", call->id);
-		call_blame(call, ENDER_CALLER, "cancelled");
-		call_answer_caller(call, 487, NULL);
-		if (call->b_invite != NULL)
-			nta_outgoing_cancel(call->b_invite);
+		give_up(call, ENDER_CALLER, "cancelled", 487);
 		return 0;
 	}
 	if (sip->sip_request->rq_method == sip_method_ack && call->a_invite == irq)
@@ -319,10 +327,7 @@ invite_timeout(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 
 	if (call->state != CALL_RINGING)
 		return;
-	call_blame(call, ENDER_SIPMED, "no final answer in invite_timeout");
-	call_answer_caller(call, 408, NULL);
-	if (call->b_invite != NULL)
-		nta_outgoing_cancel(call->b_invite);
+	give_up(call, ENDER_SIPMED, "no final answer in invite_timeout", 408);
 	log_debug("call %s: no final answer in %u s: 408 to the caller", call->id,
 	    call->conf->server.invite_timeout);
 }
@@ -564,13 +569,14 @@ static int
 refused(struct server *srv, const char *id, const struct peer *p, bool traced, int status,
     const char *reason, const char *called, const char *calling, const struct decision *d)
 {
-	call_cdr_refused(srv, id, p, called, calling, d, status, reason);
+	const char *direction = p->trunk != NULL ? "inbound" : "outbound";
+
+	call_cdr_refused(srv, id, direction, p, called, calling, d, status, reason);
 	if (traced)
 		trace_decision(srv->trace, id, "outcome: the caller gets %d %s", status,
 		    reason != NULL ? reason : decide_reason((unsigned)status));
 	trace_leg_end(srv->trace, id);
-	stats_call_done(srv->stats, p->trunk != NULL ? "inbound" : "outbound",
-	    p->trunk != NULL ? p->trunk->name : NULL, status);
+	stats_call_done(srv->stats, direction, p->trunk != NULL ? p->trunk->name : NULL, status);
 	return status;
 }
 

@@ -230,13 +230,13 @@ int call_orq_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t 
 void call_cdr(struct call *);
 /*
  * Writes the record of an INVITE refused before it became a call: its
- * Call-ID, its peer, its numbers as received (may be NULL), the decision
+ * Call-ID, its direction and peer, its numbers as received (may be NULL), the decision
  * (NULL: none yet; its normalized numbers and Lync's ms-diagnostics), and
  * the status and reason (NULL: the standard one) it got.
  */
-void call_cdr_refused(struct server *, const char *id, const struct peer *,
-    const char *called, const char *calling, const struct decision *d, int status,
-    const char *reason);
+void call_cdr_refused(struct server *, const char *id, const char *direction,
+    const struct peer *, const char *called, const char *calling, const struct decision *d,
+    int status, const char *reason);
 
 /* call_100rel.c: reliable provisional responses and early dialogs of B */
 /* A provisional response (101-199) from B, relayed to A. */

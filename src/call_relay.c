@@ -314,6 +314,8 @@ call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	}
 	if (m == sip_method_prack)
 		return 481;	/* PRACKs of sipmed's reliable 18x go to call_100rel.c */
+	if (server_refuse_malformed(irq, sip))
+		return 0;	/* never relayed */
 	if (!hdrmap_method_allowed(sip->sip_request->rq_method_name)) {
 		server_answer(irq, SIP_405_METHOD_NOT_ALLOWED, SIPTAG_ALLOW_STR(HDRMAP_ALLOW),
 		    TAG_END());

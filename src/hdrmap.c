@@ -170,6 +170,31 @@ crosses(const char *name, unsigned flags)
 	return false;
 }
 
+bool
+hdrmap_may_cross(const char *name)
+{
+	return crosses(name, HDRMAP_TRUST_PAI | HDRMAP_CALL_HISTORY);
+}
+
+bool
+hdrmap_unsupported(const sip_require_t *r, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (; r != NULL; r = r->k_next)
+		for (size_t i = 0; r->k_items != NULL && r->k_items[i] != NULL; i++) {
+			int w;
+
+			if (in_list(r->k_items[i], options_kept,
+			    sizeof(options_kept) / sizeof(options_kept[0])) || off >= len)
+				continue;
+			w = snprintf(buf + off, len - off, "%s%s", off ? ", " : "", r->k_items[i]);
+			off += w > 0 ? (size_t)w : 0;
+		}
+	return buf[0] != '\0';
+}
+
 void
 hdrmap_tags(su_home_t *home, const sip_t *sip, unsigned flags, tagi_t tags[4])
 {

@@ -25,6 +25,19 @@
 /* Whether sipmed takes requests of method (by name) on a leg. */
 bool hdrmap_method_allowed(const char *method);
 
+/*
+ * Whether a header of this name crosses to the other leg when the
+ * message allows (a malformed one is refused rather than relayed).
+ */
+bool hdrmap_may_cross(const char *name);
+
+/*
+ * Writes into buf (len bytes) the options of Require r that sipmed does
+ * not carry end to end, as an Unsupported header lists them ("a, b");
+ * false when it carries them all.
+ */
+bool hdrmap_unsupported(const sip_require_t *r, char *buf, size_t len);
+
 /* What a message is, for the table. */
 enum hdrmap_flags {
 	HDRMAP_TRUST_PAI = 1,		/* the sender may assert identities */

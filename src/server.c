@@ -354,27 +354,95 @@ refuse_unknown(struct server *srv, const sip_t *sip, const struct peer *p)
 }
 
 /*
- * The name of a header that makes the request unusable, or NULL: a second
- * instance of a single-value header (sofia-sip files it among the errors;
- * the critical ones, From, To, Call-ID, CSeq, Via and Content-Length, it
- * refuses itself), or a malformed header sipmed reads. Other malformed
- * headers are ignored, as RFC 3261 8.2 asks of headers a UAS does not need.
+ * The name of a header that makes the request unusable, or NULL: a
+ * request line sofia-sip parsed leniently (sipmed-strict-parse.patch
+ * files it as "Request-Line"), a second instance of a single-value header
+ * (sofia-sip files it among the errors; the critical ones, From, To,
+ * Call-ID, CSeq, Via and Content-Length, it refuses itself), or a
+ * malformed header sipmed reads or would relay. Other malformed headers
+ * are ignored, as RFC 3261 8.2 asks of headers a UAS does not need.
  */
 static const char *
 bad_header(const sip_t *sip)
 {
-	static const char *needed[] = { "Max-Forwards", "Content-Type", "Privacy" };
+	static const char *needed[] = { "Request-Line", "Max-Forwards", "Content-Type" };
 
 	for (const sip_error_t *e = sip->sip_error; e != NULL; e = e->er_next) {
 		const msg_hclass_t *hc = e->er_common->h_class;
 
 		if (hc != sip_error_class)
 			return hc->hc_name;	/* a duplicate of a known header */
+		if (e->er_name == NULL)
+			continue;
+		if (hdrmap_may_cross(e->er_name))
+			return e->er_name;
 		for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
-			if (e->er_name != NULL && strcasecmp(e->er_name, needed[i]) == 0)
+			if (strcasecmp(e->er_name, needed[i]) == 0)
 				return needed[i];
 	}
 	return NULL;
+}
+
+/* Whether any part of URI u has whitespace or a control character in it. */
+static bool
+url_has_space(const url_t *u)
+{
+	const char *parts[] = { u->url_user, u->url_password, u->url_host, u->url_port,
+		u->url_path, u->url_params, u->url_headers };
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		for (const char *c = parts[i]; c != NULL && *c != '\0'; c++)
+			if ((unsigned char)*c <= ' ' || *c == 0x7f)
+				return true;
+	return false;
+}
+
+/*
+ * The part of request sip whose address is not an addr-spec (RFC 3261
+ * 25.1 has no whitespace inside one; RFC 4475 3.1.2.6), or NULL.
+ */
+static const char *
+bad_address(const sip_t *sip)
+{
+	if (url_has_space(sip->sip_request->rq_url))
+		return "Request-URI";
+	if (sip->sip_from != NULL && url_has_space(sip->sip_from->a_url))
+		return "From";
+	if (sip->sip_to != NULL && url_has_space(sip->sip_to->a_url))
+		return "To";
+	for (const sip_contact_t *m = sip->sip_contact; m != NULL; m = m->m_next)
+		if (url_has_space(m->m_url))
+			return "Contact";
+	return NULL;
+}
+
+bool
+server_refuse_malformed(nta_incoming_t *irq, const sip_t *sip)
+{
+	const char *bad = bad_header(sip);
+	char phrase[96], unsupported[256];
+
+	if (sip->sip_request->rq_method == sip_method_ack ||
+	    sip->sip_request->rq_method == sip_method_cancel)
+		return false;	/* they take their INVITE's fate */
+	if (bad == NULL)
+		bad = bad_address(sip);
+	/* headers in a Request-URI are for building a request (RFC 3261 19.1.5) */
+	if (bad == NULL && sip->sip_request->rq_url->url_headers != NULL)
+		bad = "Request-URI";
+	if (bad != NULL) {
+		snprintf(phrase, sizeof(phrase), "Bad %s%s", bad,
+		    strcmp(bad, "Request-URI") == 0 || strcmp(bad, "Request-Line") == 0 ?
+		    "" : " Header");
+		server_answer(irq, 400, phrase, TAG_END());
+		return true;
+	}
+	if (hdrmap_unsupported(sip->sip_require, unsupported, sizeof(unsupported))) {
+		server_answer(irq, SIP_420_BAD_EXTENSION, SIPTAG_UNSUPPORTED_STR(unsupported),
+		    TAG_END());
+		return true;
+	}
+	return false;
 }
 
 /* A Request-URI sipmed can act on: sip:, sips: or tel:. */
@@ -390,7 +458,6 @@ default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
     const sip_t *sip)
 {
 	struct server *srv = (struct server *)magic;
-	const char *bad;
 	struct peer peer;
 	msg_t *msg;
 
@@ -410,13 +477,8 @@ default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 		    TAG_END());
 		return 0;
 	}
-	if ((bad = bad_header(sip)) != NULL) {
-		char phrase[96];
-
-		snprintf(phrase, sizeof(phrase), "Bad %s Header", bad);
-		server_answer(irq, 400, phrase, TAG_END());
+	if (server_refuse_malformed(irq, sip))
 		return 0;
-	}
 	if (!scheme_supported(sip->sip_request->rq_url)) {
 		server_answer(irq, SIP_416_UNSUPPORTED_URI, TAG_END());
 		return 0;

@@ -72,6 +72,15 @@ void server_write_transactions(const struct server *, FILE *);
  * and lets the transaction go: nta keeps a server transaction the
  * application has not destroyed until the agent ends.
  */
+/*
+ * Answers request sip, outside or inside a dialog, when sipmed cannot
+ * take it, and says so: 400 for a malformed Request-Line, a malformed
+ * header sipmed reads or relays, whitespace inside an addr-spec or
+ * headers in the Request-URI; 420 with Unsupported for an option in
+ * Require that sipmed does not carry end to end. Never for ACK or CANCEL.
+ */
+bool server_refuse_malformed(nta_incoming_t *irq, const sip_t *sip);
+
 void server_answer(nta_incoming_t *irq, int status, const char *phrase, tag_type_t tag,
     tag_value_t value, ...);
 /* Stops taking requests and frees everything (calls are torn down). */

@@ -132,8 +132,26 @@ def udp_call(target, log):
            m is not None and m.startswith(b"SIP/2.0 405") and
            "INVITE" in header(m, b"Allow") and "SUBSCRIBE" not in header(m, b"Allow"),
            m and m.split(b"\r\n")[0] + b" Allow: " + header(m, b"Allow").encode())
+    strict_in_dialog(name, c)
     hang_up(name, c)
     c.close()
+
+
+def strict_in_dialog(name, c):
+    """Malformed requests inside the call are answered by sipmed and never
+    relayed: the call stays up (hang_up() then ends it with a 200)."""
+    c.send(c.in_dialog("BYE", "Date: Fri, 01 Jan 2010 16:00:00 EST\r\n"))
+    m = c.r.response(b"BYE")
+    report("%s: a BYE with a Date not in GMT: 400, and the call stays up" % name,
+           m is not None and m.startswith(b"SIP/2.0 400"), m and m.split(b"\r\n")[0])
+    c.send(c.in_dialog("INVITE", "Require: no-such-option\r\n"))
+    m = c.r.response(b"INVITE")
+    report("%s: a re-INVITE requiring an option sipmed does not carry: 420 with Unsupported"
+           % name, m is not None and m.startswith(b"SIP/2.0 420") and
+           header(m, b"Unsupported") == "no-such-option", m and m.split(b"\r\n")[0])
+    if m is not None and m.startswith(b"SIP/2.0 420"):  # its ACK, on the INVITE's branch
+        c.send(c.build("ACK", c.contact.strip("<>"), c.cseq, branch=header(m, b"Via").split(
+            "branch=z9hG4bK-")[1].split(";")[0]))
 
 
 def tls_call(target, log, scheme):

@@ -12,7 +12,8 @@ import sys
 
 from sip_client import Target, call, exchange, request
 
-# (name, transports, message, allowed answers, wait in seconds)
+# (name, transports, message, allowed answers, wait in seconds[, text the
+# answer must contain])
 # "silence": no answer (a message SIP cannot answer: no Via, unparsable);
 # "closed": a stream transport closes the connection.
 BIG = "A" * 70000
@@ -91,22 +92,94 @@ CASES = [
      ["silence"], 1),
     ("a BYE for no dialog: 481", "udp tcp tls",
      request(method="BYE"), ["SIP/2.0 481"], 1),
+    # What RFC 3261's grammar refuses and a lenient parser takes (RFC 4475
+    # describes each); the strict ones are never relayed to the pool.
+    ("a method that is an unusual but legal token: answered 405 with Allow",
+     "udp tcp tls", request(method="!interesting-Method0123456789_*+`.%indeed'~"),
+     ["SIP/2.0 405"], 1, "Allow: INVITE"),
+    ("an extension method of plain letters: 405", "udp tcp tls",
+     request(method="NEWMETHOD"), ["SIP/2.0 405"], 1),
+    ("Require naming an option sipmed does not carry: 420 with Unsupported",
+     "udp tcp tls", request(extra=("Require: nothing-known, 100rel",)),
+     ["SIP/2.0 420"], 1, "Unsupported: nothing-known\r\n"),
+    ("an INVITE with Require naming an unknown option: 420, not relayed", "udp tcp tls",
+     request(method="INVITE", extra=("Require: foo",)), ["SIP/2.0 420"], 1,
+     "Unsupported: foo"),
+    ("Require with options sipmed carries: 200", "udp tcp tls",
+     request(extra=("Require: timer",)), ["SIP/2.0 200"], 1),
+    ("two spaces between the Request-Line's elements: 400", "udp tcp tls",
+     request(start="OPTIONS  sip:1234@127.0.0.1  SIP/2.0"), ["SIP/2.0 400"], 1),
+    ("a tab between the Request-Line's elements: 400", "udp tcp tls",
+     request(start="OPTIONS\tsip:1234@127.0.0.1 SIP/2.0"), ["SIP/2.0 400"], 1),
+    ("a space at the end of the Request-Line: 400", "udp tcp tls",
+     request(start="OPTIONS sip:1234@127.0.0.1 SIP/2.0 "), ["SIP/2.0 400"], 1),
+    ("an INVITE whose Request-Line has doubled spaces: 400, not relayed", "udp tcp tls",
+     request(method="INVITE", start="INVITE  sip:1234@127.0.0.1 SIP/2.0"),
+     ["SIP/2.0 400"], 1),
+    ("a space inside the To's addr-spec: 400", "udp tcp tls",
+     request().replace(b"To: <sip:1234@127.0.0.1>", b"To: <sip:1234@127.0. 0.1>"),
+     ["SIP/2.0 400"], 1),
+    ("a space inside the From's addr-spec of an INVITE: 400", "udp tcp tls",
+     request(method="INVITE").replace(b"From: <sip:5035550100@127.0.0.3>",
+                                      b"From: <sip:5035550100@ 127.0.0.3>"),
+     ["SIP/2.0 400"], 1),
+    ("a space inside the Contact's addr-spec: 400", "udp tcp tls",
+     request().replace(b"Contact: <sip:gw@127.0.0.3>", b"Contact: <sip:gw @127.0.0.3>"),
+     ["SIP/2.0 400"], 1),
+    ("spaces just inside the < > of a To (RAQUOT, LAQUOT take none): 400", "udp tcp tls",
+     request().replace(b"To: <sip:1234@127.0.0.1>", b"To: \"Watson, T\" < sip:1234@127.0.0.1 >"),
+     ["SIP/2.0 400"], 1),
+    ("a display name and spaces before the <: 200", "udp tcp tls",
+     request().replace(b"To: <sip:1234@127.0.0.1>", b"To: \"Watson, T\"   <sip:1234@127.0.0.1>"),
+     ["SIP/2.0 200"], 1),
+    ("escaped headers in the Request-URI: 400", "udp tcp tls",
+     request(ruri="sip:1234@127.0.0.1?Route=%3Csip:example.com%3E"), ["SIP/2.0 400"], 1),
+    ("an INVITE with escaped headers in its Request-URI: 400, not relayed", "udp tcp tls",
+     request(method="INVITE", ruri="sip:1234@127.0.0.1?Subject=x"), ["SIP/2.0 400"], 1),
+    ("a Date in a time zone other than GMT: 400", "udp tcp tls",
+     request(extra=("Date: Fri, 01 Jan 2010 16:00:00 EST",)), ["SIP/2.0 400"], 1),
+    ("a valid Date: 200", "udp tcp tls",
+     request(extra=("Date: Fri, 01 Jan 2010 16:00:00 GMT",)), ["SIP/2.0 200"], 1),
+    ("an INVITE with an invalid Date: 400, not relayed", "udp tcp tls",
+     request(method="INVITE", extra=("Date: yesterday",)), ["SIP/2.0 400"], 1),
+    # Untrusted input never makes sipmed look a name up: this machine has
+    # no DNS, so an answer sent to a name would never arrive.
+    ("an unknown SIP version with a name in Via: 505 to where it came from", "udp tcp tls",
+     request(start="OPTIONS sip:1234@127.0.0.1 SIP/7.0").replace(
+         b"Via: SIP/2.0/@VIA@;rport;", b"Via: SIP/2.0/@TP@ robust.invalid:@PORT@;"),
+     ["SIP/2.0 505"], 1, "received=127.0.0.3"),
+    ("a malformed request with a name in Via: 400 to where it came from", "udp tcp tls",
+     request(extra=("CSeq: 2 OPTIONS",)).replace(
+         b"Via: SIP/2.0/@VIA@;rport;", b"Via: SIP/2.0/@TP@ robust.invalid:@PORT@;"),
+     ["SIP/2.0 400"], 1, "received=127.0.0.3"),
+    ("a request with a name in Via: answered where it came from", "udp tcp tls",
+     request().replace(b"Via: SIP/2.0/@VIA@;rport;",
+                       b"Via: SIP/2.0/@TP@ robust.invalid:@PORT@;"),
+     ["SIP/2.0 200"], 1, "received=127.0.0.3"),
+    ("a Via with maddr naming a host: answered where it came from, maddr not followed",
+     "udp tcp tls", request().replace(b"Via: SIP/2.0/@VIA@;rport;",
+                                      b"Via: SIP/2.0/@VIA@;maddr=robust.invalid;"),
+     ["SIP/2.0 200"], 1),
 ]
 
 
 def main():
     target = Target(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3])
-    for name, transports, data, allowed, wait in CASES:
+    for case in CASES:
+        name, transports, data, allowed, wait = case[:5]
+        also = case[5] if len(case) > 5 else ""
         for tp in transports.split():
             label = "%s: %s" % (tp, name)
             try:
-                got = exchange(target, tp, data, wait)
+                got = exchange(target, tp, data, wait, whole=True)
             except OSError as e:
                 got = "closed" if tp != "udp" else "error %s" % e
-            if any(got.startswith(a) for a in allowed):
+            line = got.split("\r\n")[0]
+            if any(line.startswith(a) for a in allowed) and also in got:
                 print("PASS %s" % label)
             else:
-                print("FAIL %s: got \"%s\", allowed %s" % (label, got, allowed))
+                print("FAIL %s: got \"%s\", allowed %s%s" % (
+                    label, line, allowed, " with %r in it" % also if also else ""))
             res = call(target)
             if res == "ok":
                 print("PASS %s: a call right after succeeds" % label)

@@ -50,14 +50,21 @@ def connect(target, transport, src="127.0.0.3", timeout=3.0):
 def fill(data, s, transport):
     """Puts the socket's own transport, address and port in a Via, and a
     fresh identifier wherever the message has @ID@ (branch, tag, Call-ID),
-    so that the same case sent again is a new request."""
+    so that the same case sent again is a new request; @TP@ and @PORT@
+    are the socket's transport and port, for Vias written by hand."""
     host, port = s.getsockname()[:2]
     via = "SIP/2.0/%s %s:%d" % (transport.upper(), host, port)
-    return data.replace(b"SIP/2.0/@VIA@", via.encode()).replace(b"@ID@", unique().encode())
+    return (data.replace(b"SIP/2.0/@VIA@", via.encode()).replace(b"@ID@", unique().encode())
+            .replace(b"@TP@", transport.upper().encode()).replace(b"@PORT@", b"%d" % port))
 
 
 def first_line(s, wait):
     """The status line of the first answer, "silence" or "closed"."""
+    return first_answer(s, wait).split("\r\n")[0]
+
+
+def first_answer(s, wait):
+    """The first answer, as text, "silence" or "closed"."""
     s.settimeout(wait)
     try:
         data = s.recv(65535)
@@ -67,12 +74,13 @@ def first_line(s, wait):
         return "closed"
     if not data:
         return "closed"
-    return data.split(b"\r\n")[0].decode(errors="replace")
+    return data.decode(errors="replace")
 
 
-def exchange(target, transport, data, wait=1.0, chunks=None):
+def exchange(target, transport, data, wait=1.0, chunks=None, whole=False):
     """Sends data (in pieces with pauses when chunks is a list of
-    (size, pause)) on a fresh socket; returns the first line back."""
+    (size, pause)) on a fresh socket; returns the first line back, or the
+    whole first answer when whole is set."""
     s = connect(target, transport)
     try:
         data = fill(data, s, transport)
@@ -84,7 +92,7 @@ def exchange(target, transport, data, wait=1.0, chunks=None):
                 s.sendall(data[off:off + size])
                 off += size
                 time.sleep(pause)
-        return first_line(s, wait)
+        return first_answer(s, wait) if whole else first_line(s, wait)
     finally:
         s.close()
 

@@ -116,6 +116,16 @@ call_new(struct server *srv, const sip_t *sip)
 	return call;
 }
 
+void
+call_leg_release(struct call *call, enum call_side side)
+{
+	struct call_leg *l = &call->leg[side];
+
+	if (l->admitted)
+		peers_call_done(call->srv->peers, &l->peer);
+	l->admitted = false;
+}
+
 /* Everything a call holds, released: the call is over (CALL_ENDED). */
 static void
 call_free(struct call *call, const char *why)
@@ -137,9 +147,11 @@ call_free(struct call *call, const char *why)
 		nta_incoming_destroy(call->a_invite);
 	call_forks_free(call);
 	call_acks_drop(call);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		if (call->leg[i].dialog != NULL)
 			nta_leg_destroy(call->leg[i].dialog);
+		call_leg_release(call, (enum call_side)i);
+	}
 	LIST_REMOVE(call, entry);
 	call->calls->active--;
 	conf_unref(call->conf);

@@ -421,6 +421,40 @@ b_leg_start(struct call *call, const sip_t *sip)
 }
 
 /*
+ * Starts the B leg on the first trunk, from call->attempt on, that admits
+ * one more call (max_calls, max_call_rate); the pool was admitted with
+ * the call. -2 when every trunk left is at its limit, -1 on a failure.
+ */
+static int
+b_leg_admitted(struct call *call, const sip_t *sip)
+{
+	struct call_leg *b = &call->leg[SIDE_B];
+	const char *why;
+
+	for (;;) {
+		const struct trunk *tk = call->nchoices > 0 ?
+		    call->choices[call->attempt].trunk : NULL;
+		struct peer p;
+
+		if (tk == NULL)
+			return b_leg_start(call, sip);
+		peer_of(call->conf, tk, &p);
+		if (peers_call_admit(call->srv->peers, &p, &why)) {
+			b->peer = p;
+			b->admitted = true;
+			if (b_leg_start(call, sip) == 0)
+				return 0;
+			call_leg_release(call, SIDE_B);
+			return -1;
+		}
+		dtrace_step(call_steps(call), "trunk \"%s\" is at its %s: not tried", tk->name, why);
+		if (call->attempt + 1 >= call->nchoices)
+			return -2;
+		call->attempt++;
+	}
+}
+
+/*
  * The B leg failed with status (after translation) before A had a final
  * answer: the next trunk in failover order gets the call. Returns false
  * when no trunk is left that could be tried.
@@ -441,8 +475,9 @@ fail_over(struct call *call, int status)
 		call_forks_free(call);
 		nta_leg_destroy(call->leg[SIDE_B].dialog);
 		call->leg[SIDE_B].dialog = NULL;
+		call_leg_release(call, SIDE_B);
 		call->attempt++;
-		sent = msg != NULL && b_leg_start(call, sip_object(msg)) == 0;
+		sent = msg != NULL && b_leg_admitted(call, sip_object(msg)) == 0;
 	}
 	msg_destroy(msg);
 	return sent;
@@ -580,6 +615,39 @@ refused(struct server *srv, const char *id, const struct peer *p, bool traced, i
 	return status;
 }
 
+/*
+ * Call admission control for a new call from peer p, and for the pool
+ * when the call goes to it (a call to the PSTN is admitted trunk by trunk
+ * as each is tried: b_leg_admitted()). When a limit refuses, p gets 503
+ * with Retry-After, and false.
+ */
+static bool
+call_admit(struct server *srv, nta_incoming_t *irq, const struct peer *p, bool to_pool,
+    const char *id, bool traced)
+{
+	const struct peer pool = { .kind = PEER_POOL };
+	const char *why;
+	const struct peer *limited = NULL;
+
+	if (!peers_call_admit(srv->peers, p, &why))
+		limited = p;
+	else if (to_pool && !peers_call_admit(srv->peers, &pool, &why)) {
+		peers_call_done(srv->peers, p);
+		limited = &pool;
+	}
+	if (limited == NULL)
+		return true;
+	log_debug("call %s: %s%s is at its %s: refused with 503", id,
+	    limited->kind == PEER_POOL ? "the pool" : "trunk ",
+	    limited->kind == PEER_POOL ? "" : limited->trunk->name, why);
+	if (traced)
+		trace_decision(srv->trace, id, "%s%s is at its %s: 503",
+		    limited->kind == PEER_POOL ? "the pool" : "trunk ",
+		    limited->kind == PEER_POOL ? "" : limited->trunk->name, why);
+	server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("1"), TAG_END());
+	return false;
+}
+
 static void
 trace_step(void *arg, const char *line)
 {
@@ -599,6 +667,7 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 	struct decision d;
 	struct call *call;
 	bool traced;
+	int rc, status;
 
 	if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
 		return refused(srv, id, p, false, 483, NULL, NULL, NULL, NULL);
@@ -637,10 +706,23 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 		refused(srv, id, p, traced, 503, NULL, called, calling, &d);
 		return 0;
 	}
+	if (!call_admit(srv, irq, p, d.kind != DECISION_PSTN, id, traced)) {
+		refused(srv, id, p, traced, 503, NULL, called, calling, &d);
+		return 0;
+	}
 	nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
 	call = call_new(srv, sip);
-	if (call == NULL)
+	if (call == NULL) {
+		peers_call_done(srv->peers, p);
+		if (d.kind != DECISION_PSTN)
+			peers_call_done(srv->peers, &(struct peer){ .kind = PEER_POOL });
 		return refused(srv, id, p, traced, 500, NULL, called, calling, &d);
+	}
+	call->leg[SIDE_A].admitted = true;
+	if (d.kind != DECISION_PSTN) {
+		peer_of(c, NULL, &call->leg[SIDE_B].peer);
+		call->leg[SIDE_B].admitted = true;
+	}
 	call->leg[SIDE_A].trunk = p->trunk;
 	call->leg[SIDE_A].peer = *p;
 	call->private = call_caller_private(sip);
@@ -650,14 +732,17 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 	call->dtrace.arg = call;
 	call->a_called = su_strdup(call->home, called);
 	call->a_calling = su_strdup(call->home, calling);
-	if (call_target(call, &d) == -1 || a_leg_start(call, irq, sip) == -1 ||
-	    b_leg_start(call, sip) == -1) {
-		/* nta answers the 500 below; the irq must not call back a freed call */
+	rc = call_target(call, &d) == -1 || a_leg_start(call, irq, sip) == -1 ? -1 :
+	    b_leg_admitted(call, sip);
+	if (rc != 0) {
+		status = rc == -2 ? 503 : 500;
+		/* nta answers below; the irq must not call back a freed call */
 		nta_incoming_bind(irq, NULL, NULL);
 		call->a_invite = NULL;
-		call_answer_caller(call, 500, NULL);
-		call_end(call, ENDER_SIPMED, "could not start the B leg");
-		return 500;
+		call_answer_caller(call, status, NULL);
+		call_end(call, ENDER_SIPMED, rc == -2 ? "every trunk is at its admission limit" :
+		    "could not start the B leg");
+		return status;
 	}
 	call->invite_timer = su_timer_create(su_root_task(srv->root),
 	    c->server.invite_timeout * 1000);

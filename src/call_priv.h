@@ -95,6 +95,8 @@ struct call_leg {
 	uint32_t invite_cseq;		/* CSeq of the last INVITE on the leg */
 	nta_outgoing_t *ack;		/* the last ACK sent on the leg, kept for
 					   ACK_KEEP_MS to answer 2xx resends */
+	bool admitted;			/* counted against peer's max_calls
+					   (peers_call_admit()) */
 };
 
 struct call {
@@ -182,6 +184,9 @@ struct call *call_new(struct server *, const sip_t *sip);
 void call_set_state(struct call *, enum call_state to, const char *why);
 /* call_set_state(call, CALL_ENDED, why), ended by who (unless blamed). */
 void call_end(struct call *, enum call_ender who, const char *why);
+
+/* Stops counting the call against the peer of side (call admission control). */
+void call_leg_release(struct call *, enum call_side side);
 /*
  * Says who ends the call and why when that is decided before the end
  * (a CANCEL, the INVITE timer): call_end() then keeps it.

@@ -79,6 +79,8 @@ struct trunk {
 	unsigned options_interval;	/* seconds, 0: no OPTIONS pings */
 	unsigned options_misses;	/* unanswered pings before down */
 	unsigned max_request_rate;	/* requests a second outside dialogs; 0: any */
+	unsigned max_calls;		/* calls at once through it; 0: any */
+	unsigned max_call_rate;		/* new calls a second; 0: any */
 	int line;
 };
 
@@ -123,6 +125,9 @@ struct conf_server {
 	const char *domain;
 	struct strlist listen;
 	unsigned max_calls;
+	unsigned overload_lag;		/* ms a request may wait to be read before
+					   new calls get 503; 0: never */
+	unsigned overload_retry_after;	/* s, in those 503s */
 	unsigned invite_timeout;
 	unsigned drain_timeout;		/* seconds calls may take to end at SIGTERM */
 	unsigned message_timeout;	/* seconds a started message may take on TCP */
@@ -153,6 +158,8 @@ struct conf_pool {
 	unsigned options_interval;	/* seconds, 0: no OPTIONS pings */
 	unsigned options_misses;	/* unanswered pings before down */
 	unsigned max_request_rate;	/* requests a second outside dialogs; 0: any */
+	unsigned max_calls;		/* calls at once to or from it; 0: any */
+	unsigned max_call_rate;		/* new calls a second; 0: any */
 };
 
 struct conf_trace {

@@ -175,6 +175,8 @@ static const struct ckey server_keys[] = {
 	{ "domain", CK_STR, true, offsetof(struct conf_server, domain), 0, 0, 0, NULL, NULL },
 	{ "listen", CK_STRLIST, false, offsetof(struct conf_server, listen), 0, 0, 0, NULL, NULL },
 	{ "max_calls", CK_UINT, false, offsetof(struct conf_server, max_calls), 1, 1000000, 10000, NULL, NULL },
+	{ "overload_lag", CK_UINT, false, offsetof(struct conf_server, overload_lag), 0, 60000, 200, NULL, NULL },
+	{ "overload_retry_after", CK_UINT, false, offsetof(struct conf_server, overload_retry_after), 1, 3600, 5, NULL, NULL },
 	{ "invite_timeout", CK_UINT, false, offsetof(struct conf_server, invite_timeout), 1, 600, 180, NULL, NULL },
 	{ "drain_timeout", CK_UINT, false, offsetof(struct conf_server, drain_timeout), 0, 86400, 60, NULL, NULL },
 	{ "message_timeout", CK_UINT, false, offsetof(struct conf_server, message_timeout), 1, 300, 10, NULL, NULL },
@@ -247,6 +249,8 @@ static const struct ckey pool_keys[] = {
 	{ "options_interval", CK_UINT, false, offsetof(struct conf_pool, options_interval), 0, 3600, 30, NULL, NULL },
 	{ "options_misses", CK_UINT, false, offsetof(struct conf_pool, options_misses), 1, 100, 5, NULL, NULL },
 	{ "max_request_rate", CK_UINT, false, offsetof(struct conf_pool, max_request_rate), 0, 1000000, 0, NULL, NULL },
+	{ "max_calls", CK_UINT, false, offsetof(struct conf_pool, max_calls), 0, 1000000, 0, NULL, NULL },
+	{ "max_call_rate", CK_UINT, false, offsetof(struct conf_pool, max_call_rate), 0, 1000000, 0, NULL, NULL },
 	CK_END
 };
 
@@ -343,6 +347,8 @@ static const struct ckey trunk_keys[] = {
 	{ "remove_plus", CK_BOOL, false, offsetof(struct trunk, remove_plus), 0, 0, 0, NULL, NULL },
 	{ "forward_pai", CK_BOOL, false, offsetof(struct trunk, forward_pai), 0, 0, 0, NULL, NULL },
 	{ "max_request_rate", CK_UINT, false, offsetof(struct trunk, max_request_rate), 0, 1000000, 0, NULL, NULL },
+	{ "max_calls", CK_UINT, false, offsetof(struct trunk, max_calls), 0, 1000000, 0, NULL, NULL },
+	{ "max_call_rate", CK_UINT, false, offsetof(struct trunk, max_call_rate), 0, 1000000, 0, NULL, NULL },
 	{ "forward_call_history", CK_BOOL, false, offsetof(struct trunk, forward_call_history), 0, 0, 0, NULL, NULL },
 	{ "refer_support", CK_BOOL, false, offsetof(struct trunk, refer_support), 0, 0, 1, NULL, NULL },
 	{ "fast_failover", CK_BOOL, false, offsetof(struct trunk, fast_failover), 0, 0, 1, NULL, NULL },

@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "dirsync.h"
 #include "log.h"
+#include "overload.h"
 #include "stats.h"
 #include "tls.h"
 #include "trace.h"
@@ -399,6 +400,8 @@ cmd_status(struct daemon *d, const struct control_peer *who, int argc, char **ar
 	fprintf(f, "calls: %lu active (at most %u), %lu since start\n",
 	    calls_active(d->srv.calls), c->server.max_calls, calls_total(d->srv.calls));
 	server_write_transactions(&d->srv, f);
+	if (d->srv.overload != NULL)
+		overload_write(d->srv.overload, f);
 	write_memory(f);
 	write_trace_state(&d->srv, f);
 	return 0;

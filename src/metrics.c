@@ -87,6 +87,10 @@ static const struct {
 	    "TCP and TLS connections refused at accept." },
 	{ STATS_TLS_FAILURES, "sipmed_tls_handshake_failures_total", "reason",
 	    "TLS handshakes that failed, by reason." },
+	{ STATS_ADMISSION_REFUSED, "sipmed_refused_admission_total", "limit",
+	    "Calls refused by a peer's max_calls or max_call_rate." },
+	{ STATS_OVERLOADED, "sipmed_refused_overloaded_total", "method",
+	    "Requests refused 503 while sipmed was overloaded." },
 };
 
 /* "inbound answered" -> direction="inbound",outcome="answered" */

@@ -239,19 +239,57 @@ peers_admit_unknown(struct peers *ps, msg_t *msg)
 	return false;
 }
 
+/* A token bucket: rate a second, bursts of up to one second's worth. */
+struct bucket {
+	unsigned rate;			/* 0: no limit */
+	double tokens;			/* what may pass now */
+	struct timespec refilled;
+};
+
+static void
+bucket_init(struct bucket *b, unsigned rate)
+{
+	b->rate = rate;
+	b->tokens = rate;
+	clock_gettime(CLOCK_MONOTONIC, &b->refilled);
+}
+
+/* Takes a token when there is one. */
+static bool
+bucket_take(struct bucket *b)
+{
+	struct timespec now;
+	double elapsed;
+
+	if (b->rate == 0)
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	elapsed = (double)(now.tv_sec - b->refilled.tv_sec) +
+	    (double)(now.tv_nsec - b->refilled.tv_nsec) / 1e9;
+	b->refilled = now;
+	b->tokens += elapsed * b->rate;
+	if (b->tokens > b->rate)
+		b->tokens = b->rate;
+	if (b->tokens < 1)
+		return false;
+	b->tokens -= 1;
+	return true;
+}
+
 struct peer_health {
 	struct peers *ps;
 	char name[128];			/* "pool", or "trunk NAME" */
 	const struct trunk *trunk;	/* in ps->conf; NULL for the pool */
 	struct peer_link link;		/* in ps->conf */
 	unsigned interval, max_misses;
-	unsigned rate;			/* max_request_rate; 0: no limit */
 	bool down;
 	bool answered;			/* it has answered a ping since sipmed started */
 	unsigned misses;
 	time_t since;			/* when down last changed; 0: never pinged */
-	double tokens;			/* max_request_rate: requests it may send now */
-	struct timespec refilled;
+	struct bucket requests;		/* max_request_rate */
+	unsigned max_calls;		/* 0: no limit */
+	unsigned calls;			/* calls up or being set up through it */
+	struct bucket new_calls;	/* max_call_rate */
 	char last[96];			/* the last ping's result, for sipmedctl */
 	su_timer_t *timer;
 	nta_outgoing_t *ping;		/* the ping awaiting its answer */
@@ -378,23 +416,29 @@ health_init(struct peers *ps, struct peer_health *h, const struct trunk *t,
 		snprintf(h->name, sizeof(h->name), "trunk %s", t->name);
 		h->interval = t->options_interval;
 		h->max_misses = t->options_misses;
-		h->rate = t->max_request_rate;
+		bucket_init(&h->requests, t->max_request_rate);
+		h->max_calls = t->max_calls;
+		bucket_init(&h->new_calls, t->max_call_rate);
 	} else {
 		snprintf(h->name, sizeof(h->name), "pool");
 		h->interval = c->pool.options_interval;
 		h->max_misses = c->pool.options_misses;
-		h->rate = c->pool.max_request_rate;
+		bucket_init(&h->requests, c->pool.max_request_rate);
+		h->max_calls = c->pool.max_calls;
+		bucket_init(&h->new_calls, c->pool.max_call_rate);
 	}
-	h->tokens = h->rate;
-	clock_gettime(CLOCK_MONOTONIC, &h->refilled);
 	for (size_t j = 0; j < nold; j++)
 		if (strcmp(old[j].name, h->name) == 0) {
 			h->down = old[j].down;
 			h->answered = old[j].answered;
 			h->misses = old[j].misses;
 			h->since = old[j].since;
-			h->tokens = old[j].tokens;
-			h->refilled = old[j].refilled;
+			/* the counts go on; the limits are the new ones */
+			h->requests.tokens = old[j].requests.tokens;
+			h->requests.refilled = old[j].requests.refilled;
+			h->calls = old[j].calls;
+			h->new_calls.tokens = old[j].new_calls.tokens;
+			h->new_calls.refilled = old[j].new_calls.refilled;
 			memcpy(h->last, old[j].last, sizeof(h->last));
 		}
 	if (h->interval == 0 || ps->agent == NULL) {
@@ -512,6 +556,12 @@ health_write(const struct peer_health *h, FILE *f)
 	else
 		fprintf(f, "%-8s since %s (OPTIONS every %u s, last %s, %u missed in a row)\n",
 		    h->down ? "down" : "up", since, h->interval, h->last, h->misses);
+	fprintf(f, "%-24s calls: %u", "", h->calls);
+	if (h->max_calls != 0)
+		fprintf(f, " of max_calls %u", h->max_calls);
+	if (h->new_calls.rate != 0)
+		fprintf(f, ", max_call_rate %u/s", h->new_calls.rate);
+	fprintf(f, "\n");
 }
 
 void
@@ -533,34 +583,58 @@ peers_write(const struct peers *ps, FILE *f)
 		health_write(&ps->health[i], f);
 }
 
-/*
- * A token bucket per peer: rate requests a second, bursts of up to one
- * second's worth. Kept by name, like health, so a reload does not refill
- * it.
- */
+/* The state of peer p: found by name, so that a call set up before a reload finds it after. */
+static struct peer_health *
+health_of(struct peers *ps, const struct peer *p)
+{
+	for (size_t i = 0; i < ps->nhealth; i++) {
+		const struct trunk *t = ps->health[i].trunk;
+
+		if (p->kind == PEER_POOL ? t == NULL :
+		    t != NULL && p->trunk != NULL && strcmp(t->name, p->trunk->name) == 0)
+			return &ps->health[i];
+	}
+	return NULL;
+}
+
+/* Kept by name, like health, so a reload does not refill the bucket. */
 bool
 peers_admit(struct peers *ps, const struct peer *p)
 {
-	struct peer_health *h = NULL;
-	struct timespec now;
-	double elapsed;
+	struct peer_health *h = health_of(ps, p);
 
-	for (size_t i = 0; i < ps->nhealth && h == NULL; i++)
-		if (p->kind == PEER_POOL ? i == 0 : ps->health[i].trunk == p->trunk)
-			h = &ps->health[i];
-	if (h == NULL || h->rate == 0)
+	return h == NULL || bucket_take(&h->requests);
+}
+
+bool
+peers_call_admit(struct peers *ps, const struct peer *p, const char **why)
+{
+	struct peer_health *h = health_of(ps, p);
+	char key[200];
+
+	*why = NULL;
+	if (h == NULL)
 		return true;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	elapsed = (double)(now.tv_sec - h->refilled.tv_sec) +
-	    (double)(now.tv_nsec - h->refilled.tv_nsec) / 1e9;
-	h->refilled = now;
-	h->tokens += elapsed * h->rate;
-	if (h->tokens > h->rate)
-		h->tokens = h->rate;
-	if (h->tokens < 1)
+	if (h->max_calls != 0 && h->calls >= h->max_calls)
+		*why = "max_calls";
+	else if (!bucket_take(&h->new_calls))
+		*why = "max_call_rate";
+	if (*why != NULL) {
+		snprintf(key, sizeof(key), "%s: %s", h->name, *why);
+		stats_add(ps->stats, STATS_ADMISSION_REFUSED, key);
 		return false;
-	h->tokens -= 1;
+	}
+	h->calls++;
 	return true;
+}
+
+void
+peers_call_done(struct peers *ps, const struct peer *p)
+{
+	struct peer_health *h = health_of(ps, p);
+
+	if (h != NULL && h->calls > 0)
+		h->calls--;
 }
 
 struct peers *

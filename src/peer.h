@@ -11,8 +11,9 @@
  * - struct peers (opaque, one per server) owns the state the immutable
  *   configuration cannot hold: each peer's health from OPTIONS pings and
  *   its request-rate bucket, a round-robin counter per route, and the
- *   table of unknown addresses that limits floods. All of it is kept by
- *   name across reloads.
+ *   table of unknown addresses that limits floods, and the calls each
+ *   carries (call admission control). All of it is kept by name across
+ *   reloads.
  *
  * Identity: over TLS a peer is whoever its certificate names (the
  * subjectAltName DNS names, else the CN, against the pool's and each
@@ -100,6 +101,16 @@ bool peer_answered(const struct peers *, msg_t *msg, const char *address,
  * is within its max_request_rate; counts it when it is.
  */
 bool peers_admit(struct peers *, const struct peer *p);
+
+/*
+ * Call admission control: whether peer p (the pool or a trunk) may take
+ * one more call under its max_calls (calls up or being set up through
+ * it) and max_call_rate (new calls a second). When it may, the call
+ * counts against p until peers_call_done(); when not, why names the
+ * limit, and the refusal is counted in stats.
+ */
+bool peers_call_admit(struct peers *, const struct peer *p, const char **why);
+void peers_call_done(struct peers *, const struct peer *p);
 
 /*
  * Whether a request msg, received on a plain transport, may go on to be

@@ -33,6 +33,7 @@
 #include "hdrmap.h"
 #include "hmap.h"
 #include "log.h"
+#include "overload.h"
 #include "server.h"
 #include "stats.h"
 #include "tls.h"
@@ -636,6 +637,44 @@ add_listeners(struct server *srv, const struct conf *c)
 	return rc;
 }
 
+/*
+ * Answers request msg statelessly, before nta has seen it: to where it
+ * came from, with received and rport as nta would add them, so that no
+ * name in its Via is ever looked up.
+ */
+static void
+reply_stateless(struct server *srv, msg_t *msg, int status, const char *phrase,
+    tag_type_t tag, tag_value_t value, ...)
+{
+	sip_t *sip = sip_object(msg);
+	sip_via_t *v = sip != NULL ? sip->sip_via : NULL;
+	su_addrinfo_t *ai = msg_addrinfo(msg);
+	char addr[64] = "", param[96];
+	ta_list ta;
+
+	if (v == NULL || ai == NULL || ai->ai_addr == NULL)
+		return;
+	if (ai->ai_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr,
+		    addr, sizeof(addr));
+	else
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr,
+		    addr, sizeof(addr));
+	msg_fragment_clear(v->v_common);
+	if (strcasecmp(addr, v->v_host) != 0) {
+		snprintf(param, sizeof(param), "received=%s", addr);
+		msg_header_replace_param(msg_home(msg), v->v_common, su_strdup(msg_home(msg), param));
+	}
+	if (v->v_rport != NULL) {
+		snprintf(param, sizeof(param), "rport=%u",
+		    ntohs(((struct sockaddr_in *)(void *)ai->ai_addr)->sin_port));
+		msg_header_replace_param(msg_home(msg), v->v_common, su_strdup(msg_home(msg), param));
+	}
+	ta_start(ta, tag, value);
+	nta_msg_treply(srv->agent, msg_ref(msg), status, phrase, ta_tags(ta));
+	(void)ta_end(ta);
+}
+
 #ifdef SOFIA_SIP_SIPMED_RECV_FILTER
 /* A request inside a dialog or transaction sipmed may hold: CANCEL, ACK, or a To tag. */
 static bool
@@ -669,9 +708,22 @@ recv_filter(void *arg, tport_t *tp, msg_t *msg)
 
 	if (sip == NULL || sip->sip_request == NULL || sip->sip_call_id == NULL)
 		return 0;
+	if (overload_is_probe(srv->overload, sip))
+		return 1;
 	if (in_dialog(sip) && call_request_forged(srv, msg, sip)) {
 		if (sip->sip_request->rq_method != sip_method_ack)
-			nta_msg_treply(srv->agent, msg_ref(msg), SIP_403_FORBIDDEN, TAG_END());
+			reply_stateless(srv, msg, SIP_403_FORBIDDEN, TAG_END());
+		return 1;
+	}
+	/* overloaded: a new call costs no more than its refusal */
+	if (sip->sip_request->rq_method == sip_method_invite && !in_dialog(sip) &&
+	    overload_active(srv->overload)) {
+		char retry[16];
+
+		snprintf(retry, sizeof(retry), "%u", srv->conf->server.overload_retry_after);
+		stats_add(srv->stats, STATS_OVERLOADED, "INVITE");
+		reply_stateless(srv, msg, SIP_503_SERVICE_UNAVAILABLE,
+		    SIPTAG_RETRY_AFTER_STR(retry), TAG_END());
 		return 1;
 	}
 	return !tport_has_tls(tp) && !peers_admit_unknown(srv->peers, msg);
@@ -722,8 +774,9 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 	srv->peers = srv->stats != NULL ? peers_new(root, srv->stats) : NULL;
 	srv->calls = srv->stats != NULL ? calls_new(srv->stats) : NULL;
 	srv->cdr = cdr_new();
+	srv->overload = overload_new(root);
 	if (srv->stats == NULL || srv->trace == NULL || srv->peers == NULL || srv->calls == NULL ||
-	    srv->cdr == NULL)
+	    srv->cdr == NULL || srv->overload == NULL)
 		return -1;
 	cdr_configure(srv->cdr, &c->cdr);
 	trace_configure(srv->trace, &c->trace);
@@ -743,6 +796,12 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 #endif
 	if (listeners_read(srv) == -1)
 		return -1;
+	for (size_t i = 0; i < srv->nlisteners; i++)
+		if (strcmp(srv->listeners[i].proto, "udp") == 0 &&
+		    overload_probe(srv->overload, &srv->listeners[i].su) == -1)
+			log_warn("overload control: cannot probe udp %s:%u", srv->listeners[i].host,
+			    srv->listeners[i].port);
+	overload_start(srv->overload, c->server.overload_lag);
 	for (size_t i = 0; i < srv->nuris; i++) {
 		char bound[1024];
 
@@ -767,6 +826,7 @@ server_set_conf(struct server *srv, struct conf *c)
 		trace_set(srv->trace, now->messages, now->decisions, NULL);
 	trace_configure(srv->trace, now);
 	cdr_configure(srv->cdr, &c->cdr);
+	overload_set_threshold(srv->overload, c->server.overload_lag);
 	conf_unref(srv->conf);
 	srv->conf = conf_ref(c);
 	peers_configure(srv->peers, c, srv->agent, srv->default_leg);
@@ -785,6 +845,7 @@ server_stop(struct server *srv)
 		nta_leg_destroy(srv->default_leg);
 	if (srv->agent != NULL)
 		nta_agent_destroy(srv->agent);
+	overload_free(srv->overload);	/* the recv filter reads it until here */
 	trace_free(srv->trace);
 	stats_free(srv->stats);
 	srv->stats = NULL;	/* sofia_log counts into it until su_deinit() */

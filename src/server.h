@@ -46,6 +46,7 @@ struct server {
 	struct stats *stats;		/* stats.h */
 	struct peers *peers;		/* peer.h: who they are, health, order */
 	struct cdr *cdr;		/* cdr.h: where call detail records go */
+	struct overload *overload;	/* overload.h: sipmed's lag */
 };
 
 /*

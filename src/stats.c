@@ -34,6 +34,8 @@ static const char *table_titles[STATS_NTABLES] = {
 	"calls by direction and outcome",
 	"TLS handshakes that failed, by reason",
 	"final answers to each attempt, by peer and status",
+	"calls refused by admission control (max_calls, max_call_rate)",
+	"requests refused while overloaded (503)",
 };
 
 struct stats *

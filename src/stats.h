@@ -27,6 +27,8 @@ enum stats_table {
 	STATS_CALLS_BY_DIRECTION,	/* "inbound answered", "outbound failed"... */
 	STATS_TLS_FAILURES,		/* failed TLS handshakes, by reason */
 	STATS_PEER_ANSWERS,		/* "gw 200", "pool 486": each attempt's final answer */
+	STATS_ADMISSION_REFUSED,	/* "trunk gw: max_calls": calls a limit refused */
+	STATS_OVERLOADED,		/* "INVITE": refused 503 while overloaded */
 	STATS_NTABLES,
 };
 

@@ -1,0 +1,241 @@
+/*
+ * overload: sipmed's own lag (see overload.h).
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sofia-sip/sip_header.h>
+
+#include "log.h"
+#include "overload.h"
+
+#define OVERLOAD_TICK 50		/* ms between measures */
+#define PROBE_LOST 5000			/* ms: a probe not back by then is lost */
+#define PROBE_PREFIX OVERLOAD_PROBE_PREFIX
+
+/* A UDP listener probed, and its probe in flight. */
+struct target {
+	int fd;				/* the probes' own socket */
+	su_sockaddr_t to;
+	uint64_t sent;			/* ns; 0: no probe in flight */
+	uint64_t delay;			/* ns, the last probe's */
+	unsigned seq;
+};
+
+struct overload {
+	su_root_t *root;
+	su_timer_t *timer;
+	struct target *targets;
+	size_t ntargets;
+	char secret[17];
+	unsigned threshold;		/* ms; 0: never overloaded */
+	uint64_t due;			/* ns: when the tick should have fired */
+	unsigned loop_lag, queue_lag;	/* ms, at the last tick */
+	unsigned peak;			/* ms, the highest lag seen */
+	unsigned long episodes;		/* times it became overloaded */
+	bool active;
+};
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+struct overload *
+overload_new(su_root_t *root)
+{
+	struct overload *o = calloc(1, sizeof(*o));
+	unsigned char r[8];
+
+	if (o == NULL)
+		return NULL;
+	o->root = root;
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		uint64_t t = now_ns() ^ (uint64_t)getpid();
+
+		memcpy(r, &t, sizeof(r));
+	}
+	for (size_t i = 0; i < sizeof(r); i++)
+		snprintf(o->secret + 2 * i, 3, "%02x", r[i]);
+	return o;
+}
+
+void
+overload_free(struct overload *o)
+{
+	if (o == NULL)
+		return;
+	if (o->timer != NULL)
+		su_timer_destroy(o->timer);
+	for (size_t i = 0; i < o->ntargets; i++)
+		close(o->targets[i].fd);
+	free(o->targets);
+	free(o);
+}
+
+int
+overload_probe(struct overload *o, const su_sockaddr_t *su)
+{
+	struct target *t, *nt;
+	int fd;
+
+	nt = realloc(o->targets, (o->ntargets + 1) * sizeof(*nt));
+	if (nt == NULL)
+		return -1;
+	o->targets = nt;
+	t = &o->targets[o->ntargets];
+	memset(t, 0, sizeof(*t));
+	t->to = *su;
+	/* a wildcard is reached through the loopback of its family */
+	if (su->su_family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&su->su_sin6.sin6_addr))
+		t->to.su_sin6.sin6_addr = in6addr_loopback;
+	else if (su->su_family == AF_INET && su->su_sin.sin_addr.s_addr == htonl(INADDR_ANY))
+		t->to.su_sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(su->su_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, &t->to.su_sa, su_sockaddr_size(&t->to)) < 0) {
+		close(fd);
+		return -1;
+	}
+	t->fd = fd;
+	o->ntargets++;
+	return 0;
+}
+
+static void
+probe_send(struct overload *o, size_t i, uint64_t now)
+{
+	struct target *t = &o->targets[i];
+	su_sockaddr_t me;
+	socklen_t len = sizeof(me);
+	char host[INET6_ADDRSTRLEN] = "127.0.0.1", buf[512];
+	int n;
+
+	if (getsockname(t->fd, &me.su_sa, &len) < 0)
+		return;
+	inet_ntop(me.su_family, SU_ADDR(&me), host, sizeof(host));
+	t->seq++;
+	n = snprintf(buf, sizeof(buf),
+	    "OPTIONS sip:lag@%s%s%s SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP %s%s%s:%u;branch=z9hG4bK-lag-%u\r\n"
+	    "From: <sip:lag@sipmed.invalid>;tag=lag\r\n"
+	    "To: <sip:lag@sipmed.invalid>\r\n"
+	    "Call-ID: " PROBE_PREFIX "%s-%zu-%u\r\n"
+	    "CSeq: %u OPTIONS\r\nMax-Forwards: 0\r\nContent-Length: 0\r\n\r\n",
+	    me.su_family == AF_INET6 ? "[" : "", host, me.su_family == AF_INET6 ? "]" : "",
+	    me.su_family == AF_INET6 ? "[" : "", host, me.su_family == AF_INET6 ? "]" : "",
+	    ntohs(me.su_port), t->seq, o->secret, i, t->seq, t->seq);
+	if (n > 0 && (size_t)n < sizeof(buf) && send(t->fd, buf, (size_t)n, 0) == n)
+		t->sent = now;
+}
+
+static void
+tick(su_root_magic_t *magic, su_timer_t *timer, su_timer_arg_t *arg)
+{
+	struct overload *o = (struct overload *)arg;
+	uint64_t now = now_ns(), queue = 0;
+	unsigned lag;
+
+	(void)magic;
+	(void)timer;
+	o->loop_lag = now > o->due ? (unsigned)((now - o->due) / 1000000u) : 0;
+	for (size_t i = 0; i < o->ntargets; i++) {
+		struct target *t = &o->targets[i];
+		/* still queued: at least as old as it is now */
+		uint64_t d = t->sent != 0 ? now - t->sent : t->delay;
+
+		if (d > queue)
+			queue = d;
+		if (t->sent == 0 || now - t->sent > (uint64_t)PROBE_LOST * 1000000u)
+			probe_send(o, i, now);
+	}
+	o->queue_lag = (unsigned)(queue / 1000000u);
+	lag = o->loop_lag > o->queue_lag ? o->loop_lag : o->queue_lag;
+	if (lag > o->peak)
+		o->peak = lag;
+	if (!o->active && o->threshold != 0 && lag >= o->threshold) {
+		o->active = true;
+		o->episodes++;
+		log_warnx("overloaded: requests wait %u ms to be read, the event loop %u ms "
+		    "(overload_lag %u): new calls are refused with 503", o->queue_lag,
+		    o->loop_lag, o->threshold);
+	} else if (o->active && (o->threshold == 0 || lag < o->threshold / 2)) {
+		o->active = false;
+		log_info("no longer overloaded: requests wait %u ms, the event loop %u ms",
+		    o->queue_lag, o->loop_lag);
+	}
+	o->due = now + (uint64_t)OVERLOAD_TICK * 1000000u;
+	su_timer_set(o->timer, tick, (su_timer_arg_t *)o);
+}
+
+void
+overload_start(struct overload *o, unsigned lag_ms)
+{
+	o->threshold = lag_ms;
+	o->timer = su_timer_create(su_root_task(o->root), OVERLOAD_TICK);
+	if (o->timer == NULL) {
+		log_warnx("overload control: no timer: lag is not measured");
+		return;
+	}
+	o->due = now_ns() + (uint64_t)OVERLOAD_TICK * 1000000u;
+	su_timer_set(o->timer, tick, (su_timer_arg_t *)o);
+}
+
+void
+overload_set_threshold(struct overload *o, unsigned lag_ms)
+{
+	o->threshold = lag_ms;
+}
+
+bool
+overload_is_probe(struct overload *o, const sip_t *sip)
+{
+	const char *id = sip->sip_call_id->i_id, *p;
+	size_t slen = strlen(o->secret), i;
+	unsigned seq;
+	char *end;
+
+	if (strncmp(id, PROBE_PREFIX, sizeof(PROBE_PREFIX) - 1) != 0)
+		return false;
+	p = id + sizeof(PROBE_PREFIX) - 1;
+	if (strncmp(p, o->secret, slen) != 0 || p[slen] != '-')
+		return false;	/* not this process's: an ordinary request */
+	i = strtoul(p + slen + 1, &end, 10);
+	if (*end != '-' || i >= o->ntargets)
+		return true;
+	seq = (unsigned)strtoul(end + 1, NULL, 10);
+	if (seq == o->targets[i].seq && o->targets[i].sent != 0) {
+		o->targets[i].delay = now_ns() - o->targets[i].sent;
+		o->targets[i].sent = 0;
+	}
+	return true;
+}
+
+bool
+overload_active(const struct overload *o)
+{
+	return o != NULL && o->active;
+}
+
+void
+overload_write(const struct overload *o, FILE *f)
+{
+	fprintf(f, "lag: %u ms reading requests, %u ms event loop, %u ms at most; "
+	    "%s (overload_lag %u ms, %lu time%s so far)\n", o->queue_lag, o->loop_lag, o->peak,
+	    o->active ? "overloaded: new calls refused" : "not overloaded", o->threshold,
+	    o->episodes, o->episodes == 1 ? "" : "s");
+}

@@ -19,16 +19,23 @@
 #include "overload.h"
 
 #define OVERLOAD_TICK 50		/* ms between measures */
-#define PROBE_LOST 5000			/* ms: a probe not back by then is lost */
+#define ADMIT_MIN 0.02			/* the least share of new calls admitted */
 #define PROBE_PREFIX OVERLOAD_PROBE_PREFIX
 
-/* A UDP listener probed, and its probe in flight. */
+/*
+ * A UDP listener probed: a probe goes every tick, whether the ones before
+ * came back or not, so that one lost in a full socket buffer costs one
+ * measure, not the measuring. Datagrams over loopback keep their order: a
+ * probe back means every probe before it is back or lost.
+ */
+#define PROBES 64			/* kept in flight at most: 3.2 s of ticks */
 struct target {
 	int fd;				/* the probes' own socket */
 	su_sockaddr_t to;
-	uint64_t sent;			/* ns; 0: no probe in flight */
-	uint64_t delay;			/* ns, the last probe's */
-	unsigned seq;
+	uint64_t sent[PROBES];		/* ns, by seq % PROBES */
+	unsigned next;			/* the seq of the next probe */
+	unsigned waiting;		/* the oldest seq not back yet */
+	uint64_t delay;			/* ns, the last probe back's */
 };
 
 struct overload {
@@ -42,7 +49,8 @@ struct overload {
 	unsigned loop_lag, queue_lag;	/* ms, at the last tick */
 	unsigned peak;			/* ms, the highest lag seen */
 	unsigned long episodes;		/* times it became overloaded */
-	bool active;
+	double admit;			/* the share of new calls admitted */
+	uint64_t cut;			/* ns: when the share was last cut */
 };
 
 static uint64_t
@@ -63,6 +71,7 @@ overload_new(su_root_t *root)
 	if (o == NULL)
 		return NULL;
 	o->root = root;
+	o->admit = 1.0;
 	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
 		uint64_t t = now_ns() ^ (uint64_t)getpid();
 
@@ -123,12 +132,13 @@ probe_send(struct overload *o, size_t i, uint64_t now)
 	su_sockaddr_t me;
 	socklen_t len = sizeof(me);
 	char host[INET6_ADDRSTRLEN] = "127.0.0.1", buf[512];
+	unsigned seq;
 	int n;
 
 	if (getsockname(t->fd, &me.su_sa, &len) < 0)
 		return;
 	inet_ntop(me.su_family, SU_ADDR(&me), host, sizeof(host));
-	t->seq++;
+	seq = t->next;
 	n = snprintf(buf, sizeof(buf),
 	    "OPTIONS sip:lag@%s%s%s SIP/2.0\r\n"
 	    "Via: SIP/2.0/UDP %s%s%s:%u;branch=z9hG4bK-lag-%u\r\n"
@@ -138,9 +148,14 @@ probe_send(struct overload *o, size_t i, uint64_t now)
 	    "CSeq: %u OPTIONS\r\nMax-Forwards: 0\r\nContent-Length: 0\r\n\r\n",
 	    me.su_family == AF_INET6 ? "[" : "", host, me.su_family == AF_INET6 ? "]" : "",
 	    me.su_family == AF_INET6 ? "[" : "", host, me.su_family == AF_INET6 ? "]" : "",
-	    ntohs(me.su_port), t->seq, o->secret, i, t->seq, t->seq);
-	if (n > 0 && (size_t)n < sizeof(buf) && send(t->fd, buf, (size_t)n, 0) == n)
-		t->sent = now;
+	    ntohs(me.su_port), seq, o->secret, i, seq, seq);
+	if (n <= 0 || (size_t)n >= sizeof(buf) || send(t->fd, buf, (size_t)n, 0) != n)
+		return;
+	/* the oldest is forgotten when the window is full */
+	if (t->next - t->waiting >= PROBES)
+		t->waiting = t->next - PROBES + 1;
+	t->sent[seq % PROBES] = now;
+	t->next++;
 }
 
 static void
@@ -155,28 +170,43 @@ tick(su_root_magic_t *magic, su_timer_t *timer, su_timer_arg_t *arg)
 	o->loop_lag = now > o->due ? (unsigned)((now - o->due) / 1000000u) : 0;
 	for (size_t i = 0; i < o->ntargets; i++) {
 		struct target *t = &o->targets[i];
-		/* still queued: at least as old as it is now */
-		uint64_t d = t->sent != 0 ? now - t->sent : t->delay;
+		/* the oldest still queued: at least as old as it is now */
+		uint64_t d = t->waiting != t->next ? now - t->sent[t->waiting % PROBES] : 0;
 
+		if (t->delay > d)
+			d = t->delay;
 		if (d > queue)
 			queue = d;
-		if (t->sent == 0 || now - t->sent > (uint64_t)PROBE_LOST * 1000000u)
-			probe_send(o, i, now);
+		probe_send(o, i, now);
 	}
 	o->queue_lag = (unsigned)(queue / 1000000u);
 	lag = o->loop_lag > o->queue_lag ? o->loop_lag : o->queue_lag;
 	if (lag > o->peak)
 		o->peak = lag;
-	if (!o->active && o->threshold != 0 && lag >= o->threshold) {
-		o->active = true;
-		o->episodes++;
-		log_warnx("overloaded: requests wait %u ms to be read, the event loop %u ms "
-		    "(overload_lag %u): new calls are refused with 503", o->queue_lag,
-		    o->loop_lag, o->threshold);
-	} else if (o->active && (o->threshold == 0 || lag < o->threshold / 2)) {
-		o->active = false;
-		log_info("no longer overloaded: requests wait %u ms, the event loop %u ms",
-		    o->queue_lag, o->loop_lag);
+	/*
+	 * The share of new calls admitted: cut by a quarter when the lag is
+	 * past the threshold, but at most once per threshold's time (a cut
+	 * shows in the lag only once the requests queued before it are
+	 * read); raised by 5 points each tick the lag is under half of it; in
+	 * between it holds. The queue settles near the threshold with sipmed
+	 * busy, instead of swinging between refusing every new call and
+	 * taking them all.
+	 */
+	if (o->threshold != 0 && lag >= o->threshold &&
+	    now >= o->cut + (uint64_t)o->threshold * 1000000u) {
+		if (o->admit >= 1.0) {
+			o->episodes++;
+			log_warnx("overloaded: requests wait %u ms to be read, the event loop %u ms "
+			    "(overload_lag %u): some new calls are refused with 503", o->queue_lag,
+			    o->loop_lag, o->threshold);
+		}
+		o->admit = o->admit * 0.75 < ADMIT_MIN ? ADMIT_MIN : o->admit * 0.75;
+		o->cut = now;
+	} else if (o->admit < 1.0 && (o->threshold == 0 || lag < o->threshold / 2)) {
+		o->admit = o->admit + 0.05 >= 1.0 ? 1.0 : o->admit + 0.05;
+		if (o->admit >= 1.0)
+			log_info("no longer overloaded: requests wait %u ms, the event loop %u ms",
+			    o->queue_lag, o->loop_lag);
 	}
 	o->due = now + (uint64_t)OVERLOAD_TICK * 1000000u;
 	su_timer_set(o->timer, tick, (su_timer_arg_t *)o);
@@ -206,6 +236,7 @@ overload_is_probe(struct overload *o, const sip_t *sip)
 {
 	const char *id = sip->sip_call_id->i_id, *p;
 	size_t slen = strlen(o->secret), i;
+	struct target *t;
 	unsigned seq;
 	char *end;
 
@@ -217,25 +248,42 @@ overload_is_probe(struct overload *o, const sip_t *sip)
 	i = strtoul(p + slen + 1, &end, 10);
 	if (*end != '-' || i >= o->ntargets)
 		return true;
+	t = &o->targets[i];
 	seq = (unsigned)strtoul(end + 1, NULL, 10);
-	if (seq == o->targets[i].seq && o->targets[i].sent != 0) {
-		o->targets[i].delay = now_ns() - o->targets[i].sent;
-		o->targets[i].sent = 0;
+	/* one of the window (not one forgotten, nor a replay) */
+	if (seq - t->waiting < t->next - t->waiting) {
+		t->delay = now_ns() - t->sent[seq % PROBES];
+		t->waiting = seq + 1;
 	}
 	return true;
 }
 
 bool
-overload_active(const struct overload *o)
+overload_admit(struct overload *o, const char *call_id)
 {
-	return o != NULL && o->active;
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	if (o == NULL || o->admit >= 1.0)
+		return true;
+	/*
+	 * By the Call-ID, not by turn: an INVITE sent again while the first
+	 * copy waited in the queue gets the same answer as the first, as
+	 * long as the share has not moved in between.
+	 */
+	for (const unsigned char *c = (const unsigned char *)call_id; *c != '\0'; c++)
+		h = (h ^ *c) * 16777619u;
+	return (double)(h % 10000u) < o->admit * 10000.0;
 }
 
 void
 overload_write(const struct overload *o, FILE *f)
 {
-	fprintf(f, "lag: %u ms reading requests, %u ms event loop, %u ms at most; "
-	    "%s (overload_lag %u ms, %lu time%s so far)\n", o->queue_lag, o->loop_lag, o->peak,
-	    o->active ? "overloaded: new calls refused" : "not overloaded", o->threshold,
+	fprintf(f, "lag: %u ms reading requests, %u ms event loop, %u ms at most; ", o->queue_lag,
+	    o->loop_lag, o->peak);
+	if (o->admit < 1.0)
+		fprintf(f, "overloaded: %.0f%% of new calls admitted", o->admit * 100);
+	else
+		fprintf(f, "not overloaded");
+	fprintf(f, " (overload_lag %u ms, overloaded %lu time%s so far)\n", o->threshold,
 	    o->episodes, o->episodes == 1 ? "" : "s");
 }

@@ -12,9 +12,11 @@
  *   drops it.
  *
  * The lag is the larger of the two. Past server.overload_lag ms sipmed is
- * overloaded; it stays so until the lag falls under half of that. While
- * it is, new INVITEs are refused at once, with 503 and Retry-After, by
- * the recv filter, before any transaction or routing work (server.c).
+ * overloaded, and admits only a share of new calls, which each tick
+ * adjusts: down while the lag is past the threshold, up while it is under
+ * half of it, until all are admitted again. The others are refused at
+ * once, with 503 and Retry-After, by the recv filter, before any
+ * transaction or routing work (server.c).
  */
 #ifndef SIPMED_OVERLOAD_H
 #define SIPMED_OVERLOAD_H
@@ -51,8 +53,11 @@ void overload_set_threshold(struct overload *, unsigned lag_ms);
  */
 bool overload_is_probe(struct overload *, const sip_t *sip);
 
-/* Whether sipmed is overloaded now. */
-bool overload_active(const struct overload *);
+/*
+ * Whether a new call (by its Call-ID) may be admitted now: always, unless
+ * overloaded; then the share the lag allows.
+ */
+bool overload_admit(struct overload *, const char *call_id);
 
 /* Writes the lag figures (sipmedctl status). */
 void overload_write(const struct overload *, FILE *);

@@ -715,9 +715,13 @@ recv_filter(void *arg, tport_t *tp, msg_t *msg)
 			reply_stateless(srv, msg, SIP_403_FORBIDDEN, TAG_END());
 		return 1;
 	}
-	/* overloaded: a new call costs no more than its refusal */
+	/*
+	 * Overloaded: a new call costs no more than its refusal. An INVITE
+	 * sent again for a call admitted already goes on to its transaction.
+	 */
 	if (sip->sip_request->rq_method == sip_method_invite && !in_dialog(sip) &&
-	    overload_active(srv->overload)) {
+	    !overload_admit(srv->overload, sip->sip_call_id->i_id) &&
+	    nta_leg_by_call_id(srv->agent, sip->sip_call_id->i_id) == NULL) {
 		char retry[16];
 
 		snprintf(retry, sizeof(retry), "%u", srv->conf->server.overload_retry_after);

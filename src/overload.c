@@ -20,6 +20,8 @@
 
 #define OVERLOAD_TICK 50		/* ms between measures */
 #define ADMIT_MIN 0.02			/* the least share of new calls admitted */
+#define SUSTAINED 4			/* ticks a lag must last to count: a
+					   stall shorter than that is no overload */
 #define PROBE_PREFIX OVERLOAD_PROBE_PREFIX
 
 /*
@@ -51,6 +53,8 @@ struct overload {
 	unsigned long episodes;		/* times it became overloaded */
 	double admit;			/* the share of new calls admitted */
 	uint64_t cut;			/* ns: when the share was last cut */
+	unsigned recent[SUSTAINED];	/* ms, the lag at the last ticks */
+	unsigned long nticks;
 };
 
 static uint64_t
@@ -163,7 +167,7 @@ tick(su_root_magic_t *magic, su_timer_t *timer, su_timer_arg_t *arg)
 {
 	struct overload *o = (struct overload *)arg;
 	uint64_t now = now_ns(), queue = 0;
-	unsigned lag;
+	unsigned lag, sustained;
 
 	(void)magic;
 	(void)timer;
@@ -183,16 +187,23 @@ tick(su_root_magic_t *magic, su_timer_t *timer, su_timer_arg_t *arg)
 	lag = o->loop_lag > o->queue_lag ? o->loop_lag : o->queue_lag;
 	if (lag > o->peak)
 		o->peak = lag;
+	/* what the lag has stayed above for the last SUSTAINED ticks */
+	o->recent[o->nticks++ % SUSTAINED] = lag;
+	sustained = lag;
+	for (size_t k = 0; k < SUSTAINED; k++)
+		if (o->recent[k] < sustained)
+			sustained = o->recent[k];
 	/*
-	 * The share of new calls admitted: cut by a quarter when the lag is
-	 * past the threshold, but at most once per threshold's time (a cut
+	 * The share of new calls admitted: cut by a quarter when the lag has
+	 * stayed past the threshold for SUSTAINED ticks, but at most once per
+	 * threshold's time (a cut
 	 * shows in the lag only once the requests queued before it are
 	 * read); raised by 5 points each tick the lag is under half of it; in
 	 * between it holds. The queue settles near the threshold with sipmed
 	 * busy, instead of swinging between refusing every new call and
 	 * taking them all.
 	 */
-	if (o->threshold != 0 && lag >= o->threshold &&
+	if (o->threshold != 0 && sustained >= o->threshold &&
 	    now >= o->cut + (uint64_t)o->threshold * 1000000u) {
 		if (o->admit >= 1.0) {
 			o->episodes++;

@@ -667,7 +667,7 @@ reply_stateless(struct server *srv, msg_t *msg, int status, const char *phrase,
 	}
 	if (v->v_rport != NULL) {
 		snprintf(param, sizeof(param), "rport=%u",
-		    ntohs(((struct sockaddr_in *)(void *)ai->ai_addr)->sin_port));
+		    ntohs(((su_sockaddr_t *)(void *)ai->ai_addr)->su_port));
 		msg_header_replace_param(msg_home(msg), v->v_common, su_strdup(msg_home(msg), param));
 	}
 	ta_start(ta, tag, value);

@@ -286,6 +286,12 @@ overload_admit(struct overload *o, const char *call_id)
 	return (double)(h % 10000u) < o->admit * 10000.0;
 }
 
+bool
+overload_shedding(const struct overload *o)
+{
+	return o != NULL && o->admit < 1.0;
+}
+
 void
 overload_write(const struct overload *o, FILE *f)
 {

@@ -59,6 +59,9 @@ bool overload_is_probe(struct overload *, const sip_t *sip);
  */
 bool overload_admit(struct overload *, const char *call_id);
 
+/* Whether some new calls are refused now (a share under all). */
+bool overload_shedding(const struct overload *);
+
 /* Writes the lag figures (sipmedctl status). */
 void overload_write(const struct overload *, FILE *);
 

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "overload.h"
 #include "server.h"
+#include "shed.h"
 #include "stats.h"
 #include "tls.h"
 #include "trace.h"
@@ -734,6 +735,41 @@ recv_filter(void *arg, tport_t *tp, msg_t *msg)
 }
 #endif
 
+#ifdef SOFIA_SIP_SIPMED_DGRAM_FILTER
+/* A new call may go on: within the share admitted, or resent for a call admitted. */
+static bool
+shed_admit(void *arg, const char *call_id)
+{
+	struct server *srv = (struct server *)arg;
+
+	return overload_admit(srv->overload, call_id) ||
+	    nta_leg_by_call_id(srv->agent, call_id) != NULL;
+}
+
+/*
+ * Every UDP datagram, before sofia-sip makes a message of it: while
+ * sipmed sheds load, a new INVITE over the share admitted is answered 503
+ * from its bytes and dropped, and so is that 503's ACK (shed.h). The
+ * same refusal in recv_filter() catches what this one leaves (TCP, TLS,
+ * a request not plain enough to answer from its bytes).
+ */
+static int
+dgram_filter(void *arg, tport_t *tp, char const *data, size_t len,
+    su_sockaddr_t const *from, socklen_t fromlen, su_socket_t s)
+{
+	struct server *srv = (struct server *)arg;
+
+	(void)tp;
+	if (!overload_shedding(srv->overload) ||
+	    !shed_dgram(data, len, from, fromlen, s, srv->conf->server.overload_retry_after,
+	    shed_admit, srv))
+		return 0;
+	if (data[0] == 'I')
+		stats_add(srv->stats, STATS_OVERLOADED, "INVITE");
+	return 1;
+}
+#endif
+
 #ifdef SOFIA_SIP_SIPMED_ACCEPT_HOOK
 /*
  * A connection just accepted from su, with n others from its address
@@ -797,6 +833,9 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 #endif
 #ifdef SOFIA_SIP_SIPMED_RECV_FILTER
 	tport_set_recv_filter(nta_agent_tports(srv->agent), recv_filter, srv);
+#endif
+#ifdef SOFIA_SIP_SIPMED_DGRAM_FILTER
+	tport_set_dgram_filter(nta_agent_tports(srv->agent), dgram_filter, srv);
 #endif
 	if (listeners_read(srv) == -1)
 		return -1;

@@ -129,9 +129,8 @@ peer_by_address(const struct conf *c, const char *addr, const struct trunk **tp)
 	return PEER_UNKNOWN;
 }
 
-/* The source address of a received message, as text ("?" when unknown). */
-static void
-source_address(msg_t *msg, char *buf, size_t len)
+void
+peer_source_address(msg_t *msg, char *buf, size_t len)
 {
 	su_addrinfo_t *ai = msg_addrinfo(msg);
 
@@ -153,7 +152,7 @@ peer_identify(const struct peers *ps, msg_t *msg, struct peer *out)
 
 	memset(out, 0, sizeof(*out));
 	out->kind = PEER_UNKNOWN;
-	source_address(msg, out->addr, sizeof(out->addr));
+	peer_source_address(msg, out->addr, sizeof(out->addr));
 	snprintf(out->who, sizeof(out->who), "%s", out->addr);
 	if (tp != NULL)
 		snprintf(out->proto, sizeof(out->proto), "%s", tport_name(tp)->tpn_proto);
@@ -232,7 +231,7 @@ peers_admit_unknown(struct peers *ps, msg_t *msg)
 	const struct trunk *t;
 	char addr[64];
 
-	source_address(msg, addr, sizeof(addr));
+	peer_source_address(msg, addr, sizeof(addr));
 	if (peer_by_address(ps->conf, addr, &t) != PEER_UNKNOWN || unknown_peer_admitted(ps, addr))
 		return true;
 	stats_add(ps->stats, STATS_UNKNOWN_PEERS, "dropped (over unknown_peer_rate)");

@@ -75,6 +75,9 @@ void peers_configure(struct peers *, struct conf *conf, nta_agent_t *agent,
  */
 void peer_identify(const struct peers *, msg_t *msg, struct peer *out);
 
+/* The source address of a received message msg, as text ("?" when unknown). */
+void peer_source_address(msg_t *msg, char *buf, size_t len);
+
 /* The peer sipmed reaches at trunk t (NULL: the pool) of conf, as a leg toward it holds it. */
 void peer_of(const struct conf *, const struct trunk *t, struct peer *out);
 

@@ -655,12 +655,7 @@ reply_stateless(struct server *srv, msg_t *msg, int status, const char *phrase,
 
 	if (v == NULL || ai == NULL || ai->ai_addr == NULL)
 		return;
-	if (ai->ai_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr,
-		    addr, sizeof(addr));
-	else
-		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr,
-		    addr, sizeof(addr));
+	peer_source_address(msg, addr, sizeof(addr));
 	msg_fragment_clear(v->v_common);
 	if (strcasecmp(addr, v->v_host) != 0) {
 		snprintf(param, sizeof(param), "received=%s", addr);
@@ -675,6 +670,23 @@ reply_stateless(struct server *srv, msg_t *msg, int status, const char *phrase,
 	nta_msg_treply(srv->agent, msg_ref(msg), status, phrase, ta_tags(ta));
 	(void)ta_end(ta);
 }
+
+#if defined(SOFIA_SIP_SIPMED_RECV_FILTER) || defined(SOFIA_SIP_SIPMED_DGRAM_FILTER)
+/*
+ * Whether a new call (by its Call-ID) may go on while sipmed sheds load:
+ * within the share admitted, or an INVITE resent for a call admitted
+ * already, which goes on to its transaction. Both refusals ask it: the
+ * datagram's (dgram_filter()) and the parsed message's (recv_filter()).
+ */
+static bool
+new_call_admitted(void *arg, const char *call_id)
+{
+	struct server *srv = (struct server *)arg;
+
+	return overload_admit(srv->overload, call_id) ||
+	    nta_leg_by_call_id(srv->agent, call_id) != NULL;
+}
+#endif
 
 #ifdef SOFIA_SIP_SIPMED_RECV_FILTER
 /* A request inside a dialog or transaction sipmed may hold: CANCEL, ACK, or a To tag. */
@@ -716,13 +728,9 @@ recv_filter(void *arg, tport_t *tp, msg_t *msg)
 			reply_stateless(srv, msg, SIP_403_FORBIDDEN, TAG_END());
 		return 1;
 	}
-	/*
-	 * Overloaded: a new call costs no more than its refusal. An INVITE
-	 * sent again for a call admitted already goes on to its transaction.
-	 */
+	/* overloaded: a new call costs no more than its refusal */
 	if (sip->sip_request->rq_method == sip_method_invite && !in_dialog(sip) &&
-	    !overload_admit(srv->overload, sip->sip_call_id->i_id) &&
-	    nta_leg_by_call_id(srv->agent, sip->sip_call_id->i_id) == NULL) {
+	    !new_call_admitted(srv, sip->sip_call_id->i_id)) {
 		char retry[16];
 
 		snprintf(retry, sizeof(retry), "%u", srv->conf->server.overload_retry_after);
@@ -736,16 +744,6 @@ recv_filter(void *arg, tport_t *tp, msg_t *msg)
 #endif
 
 #ifdef SOFIA_SIP_SIPMED_DGRAM_FILTER
-/* A new call may go on: within the share admitted, or resent for a call admitted. */
-static bool
-shed_admit(void *arg, const char *call_id)
-{
-	struct server *srv = (struct server *)arg;
-
-	return overload_admit(srv->overload, call_id) ||
-	    nta_leg_by_call_id(srv->agent, call_id) != NULL;
-}
-
 /*
  * Every UDP datagram, before sofia-sip makes a message of it: while
  * sipmed sheds load, a new INVITE over the share admitted is answered 503
@@ -762,7 +760,7 @@ dgram_filter(void *arg, tport_t *tp, char const *data, size_t len,
 	(void)tp;
 	if (!overload_shedding(srv->overload) ||
 	    !shed_dgram(data, len, from, fromlen, s, srv->conf->server.overload_retry_after,
-	    shed_admit, srv))
+	    new_call_admitted, srv))
 		return 0;
 	if (data[0] == 'I')
 		stats_add(srv->stats, STATS_OVERLOADED, "INVITE");

@@ -11,6 +11,7 @@
 #include "ctl.h"
 #include "decide.h"
 #include "json.h"
+#include "number.h"
 
 static int
 unknown(const char *what, const char *name)
@@ -36,6 +37,17 @@ ctl_test_dialplan(struct ctl *ctl, int argc, char **argv)
 
 	if (dp == NULL)
 		return unknown("dial plan", argv[0]);
+	/*
+	 * What a call could never carry to the rules is refused here as live
+	 * (400 Invalid Called Number): a control character, a space, a byte
+	 * outside ASCII (a Unicode digit is no digit to sipmed), over 64.
+	 */
+	if (!number_is_sane(argv[1])) {
+		fprintf(stderr, "sipmedctl: \"%s\" is not a number sipmed takes (1 to %d "
+		    "printable ASCII characters, no space): a call with it gets 400 Invalid "
+		    "Called Number\n", argv[1], NUMBER_INPUT_MAX);
+		return 2;
+	}
 	/* Like Test-CsDialPlan: the rules as written, even on a +number. */
 	rc = ruleset_apply(dp->rules, argv[1], strlen(argv[1]), out, sizeof(out), &r);
 	if (rc == -1) {

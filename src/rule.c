@@ -18,11 +18,16 @@
  * it literally; Microsoft tells administrators never to write one). Any
  * other $ is a literal $, as in .NET.
  *
+ * Patterns are .NET's: rule_dotnet.c rewrites or refuses what PCRE2 reads
+ * differently, and group numbers in the translation are .NET's (named
+ * groups after the unnamed ones).
+ *
  * This module does not decide rule order or scope: see ruleset.c.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rule.h"
@@ -50,6 +55,7 @@ struct rule {
 	enum { JIT_NOT_YET, JIT_ON, JIT_REFUSED } jit;
 	bool anchored;
 	uint32_t ngroups;
+	uint32_t *map;		/* .NET group number -> PCRE2 group number */
 	struct tok *toks;
 	size_t ntoks;
 	char *lit;		/* literal text of the translation, unescaped */
@@ -125,7 +131,7 @@ parse_group_ref(const struct rule *r, const char *s, uint32_t *groupp,
 			    !braced && end - p > 1 ? " (write ${1}0 for group 1 followed by 0)" : "");
 			return -1;
 		}
-		*groupp = (uint32_t)n;
+		*groupp = r->map[n];
 		return (int)(end - s) + (braced ? 1 : 0);
 	}
 	if (!braced)
@@ -234,7 +240,8 @@ rule_compile(su_home_t *home, const char *name, const char *pattern,
 	int errcode;
 	PCRE2_SIZE erroff;
 	uint32_t minlen = 0;
-	char *prefix;
+	char *prefix, *pcre = NULL;
+	size_t plen = strlen(pattern) * 3 + 16;
 
 	r = su_zalloc(home, sizeof(*r));
 	if (r == NULL)
@@ -242,18 +249,29 @@ rule_compile(su_home_t *home, const char *name, const char *pattern,
 	r->name = su_strdup(home, name ? name : "");
 	r->pattern = su_strdup(home, pattern);
 	r->translation = su_strdup(home, translation ? translation : "");
-	prefix = su_alloc(home, strlen(pattern) + 1);
-	if (r->name == NULL || r->pattern == NULL || r->translation == NULL || prefix == NULL)
+	prefix = su_alloc(home, plen);
+	pcre = malloc(plen);
+	if (r->name == NULL || r->pattern == NULL || r->translation == NULL ||
+	    prefix == NULL || pcre == NULL)
 		goto nomem;
+	if (rule_dotnet_pattern(pattern, pcre, plen, err, errlen) == -1) {
+		char why[256];
 
-	r->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0,
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "pattern \"%s\": %s", pattern, why);
+		free(pcre);
+		return NULL;
+	}
+	r->code = pcre2_compile((PCRE2_SPTR)pcre, PCRE2_ZERO_TERMINATED, 0,
 	    &errcode, &erroff, NULL);
 	if (r->code == NULL) {
 		PCRE2_UCHAR msg[256];
 
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
-		snprintf(err, errlen, "pattern \"%s\": %s at offset %zu", pattern,
-		    (char *)msg, (size_t)erroff);
+		snprintf(err, errlen, "pattern \"%s\": %s%s at offset %zu", pattern,
+		    (char *)msg, strcmp(pcre, pattern) ? " (as rewritten for PCRE2)" : "",
+		    (size_t)erroff);
+		free(pcre);
 		return NULL;
 	}
 	/* JIT compiling waits for the rule's first use (rule_exec) */
@@ -265,14 +283,22 @@ rule_compile(su_home_t *home, const char *name, const char *pattern,
 		    pattern, r->ngroups, RULE_GROUPS_MAX);
 		goto fail;
 	}
+	r->map = su_alloc(home, (r->ngroups + 1) * sizeof(*r->map));
+	if (r->map == NULL)
+		goto nomem;
+	rule_dotnet_group_map(r->code, r->ngroups, r->map);
 	if (!(flags & RULE_PATTERN_ONLY) && parse_translation(home, r, err, errlen) == -1)
 		goto fail;
-	rule_analyze(pattern, minlen, prefix, &r->hint);
+	rule_analyze(pcre, minlen, prefix, &r->hint);
+	free(pcre);
 	return r;
 nomem:
 	snprintf(err, errlen, "out of memory");
+	free(pcre);
+	rule_free(r);
 	return NULL;
 fail:
+	free(pcre);
 	rule_free(r);
 	return NULL;
 }
@@ -360,7 +386,7 @@ rule_apply(const struct rule *r, const char *subject, size_t len, char *out,
 			break;
 		case TOK_GROUP:
 		case TOK_LAST:
-			g = t->kind == TOK_LAST ? r->ngroups : t->n;
+			g = t->kind == TOK_LAST ? r->map[r->ngroups] : t->n;
 			/* A group that did not take part expands to "". */
 			if (ov[2 * g] != PCRE2_UNSET) {
 				s = subject + ov[2 * g];

@@ -34,6 +34,7 @@ struct rule_hint {
 	size_t prefix_len;
 	size_t min_len;		/* subject length bounds */
 	size_t max_len;		/* SIZE_MAX when unbounded */
+	bool end_nl;		/* max_len + 1 when the last byte is "\n" */
 	uint32_t first[8];	/* bitmap of possible first bytes */
 };
 
@@ -72,7 +73,16 @@ bool rule_is_anchored(const struct rule *);
 bool rule_is_jit(const struct rule *);
 const struct rule_hint *rule_hint(const struct rule *);
 
-/* rule_analyze.c: fills hint from the pattern text (internal to rule.c). */
+/*
+ * rule_dotnet.c (internal to rule.c): writes into buf the PCRE2 pattern
+ * that means what the .NET pattern does; -1 with a message when it cannot.
+ * Then maps .NET group numbers to PCRE2's for a compiled pattern.
+ */
+int rule_dotnet_pattern(const char *pattern, char *buf, size_t buflen, char *err,
+    size_t errlen);
+void rule_dotnet_group_map(const void *code, uint32_t ngroups, uint32_t *map);
+
+/* rule_analyze.c: fills hint from the PCRE2 pattern (internal to rule.c). */
 void rule_analyze(const char *pattern, size_t pcre_min_len, char *prefix_buf,
     struct rule_hint *hint);
 

@@ -351,6 +351,7 @@ rule_analyze(const char *pattern, size_t pcre_min_len, char *prefix_buf,
 	prefix_buf[0] = '\0';
 	h->min_len = pcre_min_len;
 	h->max_len = LEN_INF;
+	h->end_nl = false;
 	set_all(h->first);
 	if (pattern[0] != '^')
 		return;
@@ -365,8 +366,14 @@ rule_analyze(const char *pattern, size_t pcre_min_len, char *prefix_buf,
 		return;
 	if (f.min > h->min_len)
 		h->min_len = f.min;
-	if (*p == '$' && p[1] == '\0')
+	/*
+	 * A final $ matches at the end or before a final newline, in PCRE2 as
+	 * in .NET: "1234\n" matches ^(\d{4})$ too (end_nl).
+	 */
+	if (*p == '$' && p[1] == '\0') {
 		h->max_len = f.max;
+		h->end_nl = true;
+	}
 	if (f.min > 0)
 		memcpy(h->first, f.first, sizeof(h->first));
 	/* Alternation anywhere would need per-branch prefixes: skip those. */

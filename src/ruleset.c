@@ -20,7 +20,7 @@
 #include "ruleset.h"
 
 #define GEN_LENS 64		/* subject lengths with their own list */
-#define MAX_LISTS (GEN_LENS + 2)
+#define MAX_LISTS (GEN_LENS + 3)
 
 struct bucket {
 	uint32_t *idx;		/* rule indexes, ascending */
@@ -178,7 +178,10 @@ hint_admits(const struct rule_hint *h, const char *s, size_t len)
 {
 	unsigned c;
 
-	if (len < h->min_len || len > h->max_len)
+	if (len < h->min_len)
+		return false;
+	/* $ also matches before a final newline (rule_analyze.c) */
+	if (len > h->max_len && !(h->end_nl && len - 1 == h->max_len && s[len - 1] == '\n'))
 		return false;
 	if (len == 0)
 		return true;
@@ -203,6 +206,10 @@ gather(const struct ruleset *rs, const char *s, size_t len, struct cursor *c)
 
 	if (g->n > 0)
 		c[n++] = (struct cursor){ g->idx, g->idx + g->n };
+	/* "1234\n": the rules of length 4 that end with $ may match it */
+	if (len > 0 && len - 1 < GEN_LENS && s[len - 1] == '\n' && rs->gen[len - 1].n > 0)
+		c[n++] = (struct cursor){ rs->gen[len - 1].idx,
+		    rs->gen[len - 1].idx + rs->gen[len - 1].n };
 	for (size_t k = 1; k <= top; k++) {
 		const struct bucket *b;
 

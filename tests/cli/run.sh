@@ -102,6 +102,14 @@ check_err "test-cases: an unknown dial plan is reported" 2 \
 
 check_err "an unknown dial plan: exit 2" 2 'no dial plan is named "Nowhere"' \
 	c test-dialplan Nowhere 1234
+# offline agrees with live: a number no call could carry is refused
+check_err "test-dialplan: a trailing newline is refused as a call's 400 is" 2 \
+	'a call with it gets 400 Invalid Called Number' c test-dialplan PortlandGateway "1234$nl"
+check_err "test-dialplan: a Unicode digit is no digit" 2 \
+	'is not a number sipmed takes' c test-dialplan PortlandGateway "$(printf '123\331\241')"
+check "test-inbound: the same number live gets 400" 1 \
+	"$(printf '123\331\241')${nl}400 Invalid Called Number" \
+	c test-inbound portland-gw "$(printf '123\331\241')"
 check_err "an unknown trunk: exit 2" 2 'no trunk is named "gw9"' c test-inbound gw9 1234
 check_err "missing arguments: usage, exit 2" 2 "usage: sipmedctl test-trunk TRUNK CALLED [CALLING]" \
 	c test-trunk portland-gw

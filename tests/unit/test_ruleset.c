@@ -103,6 +103,8 @@ static const char *shapes[] = {
 	"^(DD|DD)\\d*$", "^D(0|1)\\d$", "DD", "\\d{N}$", "^(DD)+\\d$", "^(DD)?D\\d$",
 	"^D{2}\\d$", "^(?<x>D)\\d*$", "^(?=D)\\d+$", "^DD|DD$", "^\\+(\\d*)$",
 	"^(\\+)?DD(\\d{N})$", "^D(D)?(D)?$", "^[^D]D$", "^(?:DD)*D$", "^D+\\d$",
+	"^[0-9-[D]]{N}$", "^D(?<a>\\d)(\\d)$", "^\\d{N}\\z", "^\\D*D$", "^[-. ]?D$",
+	"^\\s?DD$", "^.DD$", "^DD\\w$",
 };
 
 static void
@@ -132,8 +134,24 @@ make_subject(char *out)
 	case 1: n = (size_t)sprintf(out, "+1503"); break;
 	default: break;
 	}
-	for (size_t i = 0; i < len; i++)
-		out[n++] = (char)('0' + (rnd(3) ? rnd(4) : rnd(10)));
+	/*
+	 * Mostly digits; also what a peer or an administrator may type: control
+	 * characters, separators, a Unicode digit (ARABIC-INDIC ONE, two bytes
+	 * of UTF-8), a trailing newline.
+	 */
+	static const char *odd[] = { "\n", "\r", "\t", " ", "-", ".", "(", "#", "*",
+	    "\xd9\xa1", "\x7f", "x" };
+
+	for (size_t i = 0; i < len; i++) {
+		if (rnd(12) == 0) {
+			const char *o = odd[rnd(sizeof(odd) / sizeof(odd[0]))];
+
+			n += (size_t)sprintf(out + n, "%s", o);
+		} else
+			out[n++] = (char)('0' + (rnd(3) ? rnd(4) : rnd(10)));
+	}
+	if (rnd(8) == 0)
+		out[n++] = '\n';
 	out[n] = '\0';
 }
 
@@ -155,7 +173,7 @@ test_random_sets(void)
 		}
 		ruleset_build(rs);
 		for (int k = 0; k < 300; k++) {
-			char subj[32], out[RULE_OUT_MAX], lout[RULE_OUT_MAX];
+			char subj[64], out[RULE_OUT_MAX], lout[RULE_OUT_MAX];
 			const struct rule *r = NULL, *lr = NULL;
 			int rc, lrc;
 

@@ -31,13 +31,37 @@ struct strlist {
 struct dial_plan {
 	const char *name;
 	const char *description;
+	const char *external_access_prefix;	/* ExternalAccessPrefix, or NULL */
+	bool optimize_device_dialing;	/* OptimizeDeviceDialing: a user's number
+					   no rule takes is tried without the
+					   prefix */
 	struct ruleset *rules;
 	int line;
 };
 
+/* CallForwardingSimulRingUsageType */
+enum fwd_usage {
+	FWD_USAGE_VOICE_POLICY,		/* VoicePolicyUsage: the policy's usages */
+	FWD_USAGE_INTERNAL_ONLY,	/* InternalOnly */
+	FWD_USAGE_CUSTOM,		/* CustomUsage: fwd_usages */
+};
+
+/*
+ * A voice policy: its PSTN usages, and Lync's switches for calls a user
+ * makes on someone's behalf (defaults are Lync's: all allowed).
+ */
 struct voice_policy {
 	const char *name;
 	struct strlist usages;		/* PSTN usages, in order */
+	bool allow_call_forwarding;	/* AllowCallForwarding */
+	bool allow_simul_ring;		/* AllowSimulRing */
+	bool enable_delegation;		/* EnableDelegation */
+	bool enable_team_call;		/* EnableTeamCall */
+	bool enable_call_transfer;	/* EnableCallTransfer */
+	bool allow_pstn_rerouting;	/* AllowPSTNReRouting */
+	bool prevent_pstn_toll_bypass;	/* PreventPSTNTollBypass */
+	enum fwd_usage fwd_usage_type;	/* CallForwardingSimulRingUsageType */
+	struct strlist fwd_usages;	/* CustomCallForwardingSimulRingUsages */
 	int line;
 };
 
@@ -93,6 +117,7 @@ struct route {
 	size_t ntrunks;
 	bool suppress_caller_id;
 	const char *alternate_caller_id;
+	unsigned priority;		/* as written; UINT_MAX: none (list order) */
 	int line;
 };
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sofia-sip/url.h>
 
@@ -60,10 +61,39 @@ conf_ref_voice_policy(struct loader *L, const config_setting_t *s,
 
 /* voice_policies */
 
+static int
+policy_fwd_usage(struct loader *L, const config_setting_t *s, void *obj)
+{
+	static const char *names[] = { "VoicePolicyUsage", "InternalOnly", "CustomUsage" };
+	struct voice_policy *vp = obj;
+	const char *v = config_setting_get_string(s);
+
+	for (size_t i = 0; v != NULL && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(v, names[i]) == 0) {
+			vp->fwd_usage_type = (enum fwd_usage)i;
+			return 0;
+		}
+	conf_error(L, s, "%s: call_forwarding_simul_ring_usage_type must be "
+	    "\"VoicePolicyUsage\", \"InternalOnly\" or \"CustomUsage\"", L->what);
+	return 1;
+}
+
+#define POLICY_SWITCH(key, field) \
+	{ key, CK_BOOL, false, offsetof(struct voice_policy, field), 0, 0, 1, NULL, NULL }
+
 static const struct ckey policy_keys[] = {
 	NAME_KEY(struct voice_policy),
 	{ "pstn_usages", CK_STRLIST, false, offsetof(struct voice_policy, usages), 0, 0, 0, NULL, NULL },
 	{ "description", CK_FUNC, false, 0, 0, 0, 0, NULL, conf_read_elsewhere },
+	POLICY_SWITCH("allow_call_forwarding", allow_call_forwarding),
+	POLICY_SWITCH("allow_simul_ring", allow_simul_ring),
+	POLICY_SWITCH("enable_delegation", enable_delegation),
+	POLICY_SWITCH("enable_team_call", enable_team_call),
+	POLICY_SWITCH("enable_call_transfer", enable_call_transfer),
+	POLICY_SWITCH("allow_pstn_rerouting", allow_pstn_rerouting),
+	{ "prevent_pstn_toll_bypass", CK_BOOL, false, offsetof(struct voice_policy, prevent_pstn_toll_bypass), 0, 0, 0, NULL, NULL },
+	{ "call_forwarding_simul_ring_usage_type", CK_FUNC, false, 0, 0, 0, 0, NULL, policy_fwd_usage },
+	{ "custom_call_forwarding_simul_ring_usages", CK_STRLIST, false, offsetof(struct voice_policy, fwd_usages), 0, 0, 0, NULL, NULL },
 	CK_END
 };
 
@@ -84,6 +114,10 @@ conf_parse_voice_policies(struct loader *L, const config_setting_t *s)
 			conf_error(L, e, "two voice policies are named \"%s\"", conf_name_of(e, "name"));
 		vp->line = conf_line(e);
 		conf_group(L, e, what, policy_keys, vp);
+		if ((vp->fwd_usage_type == FWD_USAGE_CUSTOM) != (vp->fwd_usages.n > 0))
+			conf_error(L, e, "%s: custom_call_forwarding_simul_ring_usages goes with "
+			    "call_forwarding_simul_ring_usage_type = \"CustomUsage\", and only "
+			    "with it", what);
 		c->nvoice_policies = (size_t)i + 1;
 	}
 	return 0;
@@ -171,6 +205,7 @@ static const struct ckey route_keys[] = {
 	{ "trunks", CK_FUNC, true, 0, 0, 0, 0, NULL, conf_read_elsewhere },
 	{ "suppress_caller_id", CK_BOOL, false, offsetof(struct route, suppress_caller_id), 0, 0, 0, NULL, NULL },
 	{ "alternate_caller_id", CK_STR, false, offsetof(struct route, alternate_caller_id), 0, 0, 0, NULL, NULL },
+	{ "priority", CK_UINT, false, offsetof(struct route, priority), 0, INT32_MAX, -1, NULL, NULL },
 	CK_END
 };
 
@@ -231,6 +266,37 @@ parse_route(struct loader *L, const config_setting_t *e, struct route *r,
 		    "%s: alternate_caller_id is ignored unless suppress_caller_id is true", what);
 }
 
+/*
+ * Puts the routes in priority order: as written, where a route with a
+ * priority is inserted at that position as Lync inserts one (reference
+ * 3.2; conf_priority_order).
+ */
+static int
+order_routes(struct loader *L, struct conf *c)
+{
+	unsigned *prio = calloc(c->nroutes, sizeof(*prio));
+	size_t *order = calloc(c->nroutes, sizeof(*order));
+	struct route *was = calloc(c->nroutes, sizeof(*was));
+	int rc = -1;
+
+	if (prio == NULL || order == NULL || was == NULL) {
+		conf_error(L, NULL, "out of memory");
+		goto out;
+	}
+	memcpy(was, c->routes, c->nroutes * sizeof(*was));
+	for (size_t i = 0; i < c->nroutes; i++)
+		prio[i] = was[i].priority;
+	conf_priority_order(prio, c->nroutes, order);
+	for (size_t i = 0; i < c->nroutes; i++)
+		c->routes[i] = was[order[i]];
+	rc = 0;
+out:
+	free(prio);
+	free(order);
+	free(was);
+	return rc;
+}
+
 int
 conf_parse_routes(struct loader *L, const config_setting_t *s)
 {
@@ -249,7 +315,7 @@ conf_parse_routes(struct loader *L, const config_setting_t *s)
 		parse_route(L, e, &c->routes[i], patterns);
 		c->nroutes = (size_t)i + 1;
 	}
-	return 0;
+	return order_routes(L, c);
 }
 
 /* users */

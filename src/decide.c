@@ -85,6 +85,29 @@ normalize(const struct dial_plan *plan, const char *number, char *out,
 	return rc;
 }
 
+/*
+ * A user's dialed number. With the plan's OptimizeDeviceDialing, a number
+ * no rule takes as dialed is tried once more without the plan's external
+ * access prefix (reference 1.8: "normalization ignores the prefix"). As
+ * dialed first, so that a rule for 911 or 9-digit numbers still wins when
+ * the prefix is 9.
+ */
+static int
+normalize_dialed(const struct dial_plan *plan, const char *dialed, char *out,
+    const struct rule **rulep, const struct dtrace *tr)
+{
+	const char *pfx = plan->external_access_prefix;
+	size_t n = pfx ? strlen(pfx) : 0;
+	int rc = normalize(plan, dialed, out, rulep, "dialed number", tr);
+
+	if (rc != 0 || !plan->optimize_device_dialing || n == 0 ||
+	    strncmp(dialed, pfx, n) != 0 || dialed[n] == '\0')
+		return rc;
+	dtrace_step(tr, "dial plan \"%s\": external access prefix %s removed "
+	    "(optimize_device_dialing)", plan->name, pfx);
+	return normalize(plan, dialed + n, out, rulep, "dialed number", tr);
+}
+
 static void
 decision_init(struct decision *d)
 {
@@ -308,7 +331,7 @@ decide_outbound(const struct conf *c, const char *caller_uri, const char *dialed
 	if (!number_is_sane(dialed))
 		return reject(d, 400, "Invalid Called Number", tr);
 	d->plan = conf_user_dial_plan(c, d->caller);
-	rc = normalize(d->plan, dialed, d->called, &d->rule, "dialed number", tr);
+	rc = normalize_dialed(d->plan, dialed, d->called, &d->rule, tr);
 	if (rc == -1) {
 		reject(d, 500, NULL, tr);
 		return -1;

@@ -54,6 +54,7 @@ struct rule {
 	pcre2_code *code;
 	enum { JIT_NOT_YET, JIT_ON, JIT_REFUSED } jit;
 	bool anchored;
+	bool internal;		/* RULE_INTERNAL_EXTENSION */
 	uint32_t ngroups;
 	uint32_t *map;		/* .NET group number -> PCRE2 group number */
 	struct tok *toks;
@@ -278,6 +279,7 @@ rule_compile(su_home_t *home, const char *name, const char *pattern,
 	pcre2_pattern_info(r->code, PCRE2_INFO_CAPTURECOUNT, &r->ngroups);
 	pcre2_pattern_info(r->code, PCRE2_INFO_MINLENGTH, &minlen);
 	r->anchored = pattern_is_anchored(pattern);
+	r->internal = (flags & RULE_INTERNAL_EXTENSION) != 0;
 	if (r->ngroups > RULE_GROUPS_MAX) {
 		snprintf(err, errlen, "pattern \"%s\" has %u groups, more than the %d allowed",
 		    pattern, r->ngroups, RULE_GROUPS_MAX);
@@ -418,4 +420,5 @@ const char *rule_pattern(const struct rule *r) { return r->pattern; }
 const char *rule_translation(const struct rule *r) { return r->translation; }
 bool rule_is_anchored(const struct rule *r) { return r->anchored; }
 bool rule_is_jit(const struct rule *r) { return r->jit == JIT_ON; }
+bool rule_is_internal_extension(const struct rule *r) { return r->internal; }
 const struct rule_hint *rule_hint(const struct rule *r) { return &r->hint; }

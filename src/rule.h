@@ -40,6 +40,9 @@ struct rule_hint {
 
 enum rule_flags {
 	RULE_PATTERN_ONLY = 1,	/* no translation (voice route patterns) */
+	RULE_INTERNAL_EXTENSION = 2,	/* Lync's IsInternalExtension: kept for the
+					   administrator (phones use it), no effect
+					   on what the rule gives */
 };
 
 /*
@@ -71,6 +74,7 @@ const char *rule_translation(const struct rule *);
 /* True when the pattern starts with ^ and ends with an unescaped $. */
 bool rule_is_anchored(const struct rule *);
 bool rule_is_jit(const struct rule *);
+bool rule_is_internal_extension(const struct rule *);
 const struct rule_hint *rule_hint(const struct rule *);
 
 /*

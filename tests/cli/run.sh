@@ -88,6 +88,9 @@ check "test-outbound: unknown caller: 403, exit 1" 1 "5035550199${nl}403 Forbidd
 
 check "test-cases: the sample cases all pass" 0 "$(sed -n 's/^ *{ name = "\([^"]*\)".*/PASS \1/p' \
 	"$cases/sample.cases")${nl}13 passed, 0 failed" c test-cases "$cases/sample.cases"
+check "test-cases: Lync's priorities and external access prefix" 0 \
+	"$(sed -n 's/^ *{ name = "\([^"]*\)".*/PASS \1/p' "$cases/lync_fields.cases")${nl}6 passed, 0 failed" \
+	"$ctl" -c "$cases/lync_fields.conf" test-cases "$cases/lync_fields.cases"
 check "test-cases: failures are reported, exit 1" 1 \
 	"FAIL wrong expectation${nl}  expect: expected \"+15033129999\", got \"+15033121234\"${nl}FAIL wrong route and trunk${nl}  expect_route: expected \"National\", got \"Portland Local\"${nl}  expect_trunk: expected \"seattle-gw\", got \"portland-gw\"${nl}PASS right${nl}1 passed, 2 failed" \
 	c test-cases "$cases/failing.cases"

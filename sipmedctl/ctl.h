@@ -31,6 +31,8 @@ int ctl_test_trunk(struct ctl *, int argc, char **argv);
 int ctl_test_inbound(struct ctl *, int argc, char **argv);
 int ctl_test_outbound(struct ctl *, int argc, char **argv);
 int ctl_test_cases(struct ctl *, int argc, char **argv);
+int ctl_import_lync(struct ctl *, int argc, char **argv);
+int ctl_export_lync(struct ctl *, int argc, char **argv);
 /* A live command: argv (the command and its arguments) to the daemon. */
 int ctl_live(struct ctl *, int argc, char **argv);
 

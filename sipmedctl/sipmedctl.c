@@ -44,6 +44,12 @@ static const struct ctl_cmd {
 	  "a call by USER_URI: normalized number, route, trunk, called, calling", false },
 	{ "test-cases", "CASES_FILE", 1, 1, ctl_test_cases,
 	  "run the regression cases in CASES_FILE, report pass or fail for each", false },
+	{ "import-lync", "[--users CSV] [--domain D] [--pool URI] [--site HOST=SITE] SCRIPT...",
+	  1, 64, ctl_import_lync, "write a sipmed configuration from Lync, Skype for Business "
+	  "or Teams voice scripts", false },
+	{ "export-lync", "", 0, 0, ctl_export_lync,
+	  "write the Management Shell script that rebuilds this configuration's voice "
+	  "settings", false },
 	{ "status", "", 0, 0, ctl_live, "live: version, uptime, configuration, calls, trace",
 	  true },
 	{ "stats", "", 0, 0, ctl_live, "live: calls by outcome, failures by trunk and status, "

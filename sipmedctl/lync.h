@@ -162,6 +162,9 @@ void lync_warn(struct lync *, const struct lync_src *, const char *fmt, ...)
 
 /* Runs one script into l. -1 with a message when it cannot be read or parsed. */
 int lync_import_file(struct lync *, const char *path, char *err, size_t errlen);
+/* The same for a script in memory (UTF-8), named name in messages. */
+int lync_import_text(struct lync *, const char *name, const char *text, char *err,
+    size_t errlen);
 /* Reads a Get-CsUser | Export-Csv file. -1 when it cannot be read. */
 int lync_import_users(struct lync *, const char *path, char *err, size_t errlen);
 /* Writes l as a complete sipmed configuration. */

@@ -533,8 +533,9 @@ ps_warn(void *arg, const char *file, int line, const char *msg)
 	lync_warn(arg, &src, "%s", msg);
 }
 
-int
-lync_import_file(struct lync *l, const char *path, char *err, size_t errlen)
+/* Runs a script from path, or from text when it is not NULL. */
+static int
+import(struct lync *l, const char *path, const char *text, char *err, size_t errlen)
 {
 	/* the variables go on: a later script sees an earlier one's */
 	struct ps_reader r = { run_cmd, ps_warn, l, l->vars };
@@ -542,8 +543,22 @@ lync_import_file(struct lync *l, const char *path, char *err, size_t errlen)
 	int rc;
 
 	lync_plan_global(l, &src);
-	rc = ps_run_file(l->home, path, &r, err, errlen);
+	rc = text ? ps_run_text(l->home, path, text, &r, err, errlen) :
+	    ps_run_file(l->home, path, &r, err, errlen);
 	l->vars = r.vars;
 	return rc;
+}
+
+int
+lync_import_file(struct lync *l, const char *path, char *err, size_t errlen)
+{
+	return import(l, path, NULL, err, errlen);
+}
+
+int
+lync_import_text(struct lync *l, const char *name, const char *text, char *err,
+    size_t errlen)
+{
+	return import(l, name, text, err, errlen);
 }
 

@@ -1013,7 +1013,6 @@ int
 ps_run_file(su_home_t *home, const char *path, struct ps_reader *r, char *err,
     size_t errlen)
 {
-	struct rd d = { home, r, path, NULL, 1, err, errlen, false };
 	size_t len;
 	char *text = ps_slurp(home, path, &len);
 
@@ -1021,7 +1020,15 @@ ps_run_file(su_home_t *home, const char *path, struct ps_reader *r, char *err,
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 		return -1;
 	}
-	d.p = text;
+	return ps_run_text(home, path, text, r, err, errlen);
+}
+
+int
+ps_run_text(su_home_t *home, const char *name, const char *text, struct ps_reader *r,
+    char *err, size_t errlen)
+{
+	struct rd d = { home, r, name, text, 1, err, errlen, false };
+
 	return run(&d);
 }
 

@@ -78,6 +78,10 @@ struct ps_reader {
 int ps_run_file(su_home_t *, const char *path, struct ps_reader *, char *err,
     size_t errlen);
 
+/* The same for a script already in memory (UTF-8), named name in messages. */
+int ps_run_text(su_home_t *, const char *name, const char *text, struct ps_reader *,
+    char *err, size_t errlen);
+
 /* The parameter of cmd named name (case-insensitive), or NULL. */
 struct ps_param *ps_param(const struct ps_cmd *, const char *name);
 /* Its value as text when it is a string (or a one-item list), else NULL. */

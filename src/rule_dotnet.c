@@ -92,9 +92,10 @@ copy_class(const char **pp, struct out *o)
 			break;
 	}
 	start = *pp;
-	if (*p == '\0') {
-		put(o, start, strlen(start));	/* PCRE2 says what is wrong */
-		*pp = p;
+	if (*p != ']' && !(*p == '-' && p[1] == '[')) {
+		/* not closed (or a \ at the very end): PCRE2 says what is wrong */
+		put(o, start, strlen(start));
+		*pp = start + strlen(start);
 		return;
 	}
 	n = (size_t)(p - start);

@@ -2,7 +2,8 @@
 # libFuzzer harnesses (clang, with AddressSanitizer and UBSan): the rule
 # engine and number parsing (fuzz_rules), the configuration loader
 # (fuzz_conf), and the path from a parsed SIP request to the call
-# decision (fuzz_decide). Builds them from the sources with clang, then
+# decision (fuzz_decide), and sipmedctl import-lync's PowerShell reader
+# and cmdlets (fuzz_import, seeded with tests/import's scripts). Builds them from the sources with clang, then
 # runs each for FUZZ_SECONDS (default 15) from its seed corpus in
 # tests/fuzz/corpus (the configuration seeds are tests/config/*.conf and
 # the sample). A crash, a leak or a sanitizer report fails the harness;
@@ -40,6 +41,19 @@ for src in "$top_srcdir"/src/*.c; do
 		    2>> "$work/build.log" || built=0
 	fi
 done
+# import-lync: the PowerShell reader and the cmdlets, without the commands
+ctlobjs=
+for src in "$top_srcdir"/sipmedctl/ps.c "$top_srcdir"/sipmedctl/lync_*.c; do
+	[ "$(basename "$src")" = lync_export.c ] && continue
+	obj="$bin/obj/ctl_$(basename "${src%.c}").o"
+	ctlobjs="$ctlobjs $obj"
+	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$0" -nt "$obj" ] ||
+	    [ "$(ls -t "$top_srcdir"/sipmedctl/*.h | head -n 1)" -nt "$obj" ]; then
+		# shellcheck disable=SC2086
+		nice -n 19 clang $san -fsanitize=fuzzer-no-link -c $cflags -I"$top_srcdir/sipmedctl" \
+		    "$src" -o "$obj" 2>> "$work/build.log" || built=0
+	fi
+done
 # the objects of today's sources only: a module removed since leaves its .o
 objs=$(for src in "$top_srcdir"/src/*.c; do
 	[ "$(basename "$src")" = sipmed.c ] || echo "$bin/obj/$(basename "${src%.c}").o"
@@ -49,6 +63,9 @@ for h in rules conf decide; do
 	clang $san $cflags "$fuzz/fuzz_$h.c" $objs $libs -o "$bin/fuzz_$h" \
 	    2>> "$work/build.log" || built=0
 done
+# shellcheck disable=SC2086
+clang $san $cflags -I"$top_srcdir/sipmedctl" "$fuzz/fuzz_import.c" $ctlobjs $libs \
+    -o "$bin/fuzz_import" 2>> "$work/build.log" || built=0
 if [ $built -eq 0 ]; then
 	not_ok "the fuzz harnesses build with clang" "$work/build.log"
 	echo "1..$n"
@@ -80,4 +97,5 @@ run rules "$fuzz"/corpus/rules/*
 run conf "$top_srcdir"/tests/config/*.conf "$top_srcdir"/etc/sipmed.conf "$fuzz/decide.conf" \
     "$fuzz"/corpus/conf/*
 run decide "$fuzz"/corpus/decide/*
+run import "$top_srcdir"/tests/import/*.ps1
 echo "1..$n"

@@ -104,6 +104,8 @@ test_refused_at_load(void)
 	refuses("^(?<a>\\d)(\\d)\\1$", "$1", "write \\k<name>");
 	refuses("^(?<1>\\d)$", "$1", "pattern \"^(?<1>\\d)$\"");
 	refuses("^(?<a-b>\\d)$", "$1", "pattern \"^(?<a-b>\\d)$\"");
+	/* fuzz_rules: a class ending in a lone backslash is no subtraction */
+	refuses("[-(\\", "$0", "pattern \"[-(\\\"");
 }
 
 static void

@@ -43,6 +43,15 @@ qstr(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* sep key = "value"; end: one setting */
+static void
+kv(FILE *f, const char *sep, const char *key, const char *v, const char *end)
+{
+	fprintf(f, "%s%s = ", sep, key);
+	qstr(f, v);
+	fprintf(f, ";%s", end);
+}
+
 static void
 src_comment(FILE *f, const struct lync_src *src)
 {
@@ -77,11 +86,8 @@ rules(FILE *f, const char *indent, const struct lync_rules *rs)
 		fputs("; translation = ", f);
 		qstr(f, r->translation);
 		fputs(";", f);
-		if (r->description != NULL) {
-			fputs(" description = ", f);
-			qstr(f, r->description);
-			fputs(";", f);
-		}
+		if (r->description != NULL)
+			kv(f, " ", "description", r->description, "");
 		if (r->internal)
 			fputs(" is_internal_extension = true;", f);
 		fprintf(f, " }%s\n", i + 1 < rs->n ? "," : "");
@@ -127,11 +133,8 @@ write_plans(const struct lync *l, FILE *f)
 		fputs("  { name = ", f);
 		qstr(f, p->id);
 		fputs(";\n", f);
-		if (p->description != NULL) {
-			fputs("    description = ", f);
-			qstr(f, p->description);
-			fputs(";\n", f);
-		}
+		if (p->description != NULL)
+			kv(f, "    ", "description", p->description, "\n");
 		if (p->prefix != NULL) {
 			fputs("    external_access_prefix = ", f);
 			qstr(f, p->prefix);
@@ -165,9 +168,7 @@ write_policies(const struct lync *l, FILE *f)
 				fprintf(f, "\n    %s = %s;", lync_switch_keys[k], p->sw[k] ? "true" :
 				    "false");
 		if (p->fwd_type != NULL) {
-			fputs("\n    call_forwarding_simul_ring_usage_type = ", f);
-			qstr(f, p->fwd_type);
-			fputs(";", f);
+			kv(f, "\n    ", "call_forwarding_simul_ring_usage_type", p->fwd_type, "");
 			if (strcmp(p->fwd_type, "CustomUsage") == 0) {
 				fputs("\n    custom_call_forwarding_simul_ring_usages = ", f);
 				strs(f, &p->fwd_usages);
@@ -211,16 +212,10 @@ write_sites(const struct lync *l, FILE *f)
 		fprintf(f, "%s  { name = ", i > 0 ? ",\n" : "");
 		qstr(f, names.v[i]);
 		fputs(";", f);
-		if (plan_named(l, scope) != NULL) {
-			fputs(" dial_plan = ", f);
-			qstr(f, scope);
-			fputs(";", f);
-		}
-		if (policy_named(l, scope) != NULL) {
-			fputs(" voice_policy = ", f);
-			qstr(f, scope);
-			fputs(";", f);
-		}
+		if (plan_named(l, scope) != NULL)
+			kv(f, " ", "dial_plan", scope, "");
+		if (policy_named(l, scope) != NULL)
+			kv(f, " ", "voice_policy", scope, "");
 		fputs(" }", f);
 	}
 	if (names.n > 0)
@@ -321,22 +316,13 @@ write_trunks(struct lync *l, FILE *f)
 		else
 			fprintf(f, "\"sips:%s:5067\"", g->name);
 		fputs(";\n", f);
-		if (!is_address(g->name)) {
-			fputs("    identity = ", f);
-			qstr(f, g->name);
-			fputs(";\n", f);
-		}
-		if (g->site != NULL) {
-			fputs("    site = ", f);
-			qstr(f, g->site);
-			fputs(";\n", f);
-		}
+		if (!is_address(g->name))
+			kv(f, "    ", "identity", g->name, "\n");
+		if (g->site != NULL)
+			kv(f, "    ", "site", g->site, "\n");
 		snprintf(scope, sizeof(scope), "Service:PstnGateway:%s", g->name);
-		if (plan_named(l, scope) != NULL) {
-			fputs("    inbound_dial_plan = ", f);
-			qstr(f, scope);
-			fputs(";\n", f);
-		}
+		if (plan_named(l, scope) != NULL)
+			kv(f, "    ", "inbound_dial_plan", scope, "\n");
 		write_trunk_settings(l, g, f);
 		if (g->max_calls != LYNC_UNSET)
 			fprintf(f, "    max_calls = %d;\n", g->max_calls);
@@ -384,19 +370,13 @@ write_routes(struct lync *l, FILE *f)
 		fputs(";\n    trunks = ", f);
 		strs(f, &r->gateways);
 		fputs(";", f);
-		if (r->description != NULL) {
-			fputs("\n    description = ", f);
-			qstr(f, r->description);
-			fputs(";", f);
-		}
+		if (r->description != NULL)
+			kv(f, "\n    ", "description", r->description, "");
 		if (r->suppress)
 			fputs("\n    suppress_caller_id = true;", f);
 		/* Lync keeps an alternate caller ID while suppression is off */
-		if (r->alternate != NULL && r->suppress) {
-			fputs("\n    alternate_caller_id = ", f);
-			qstr(f, r->alternate);
-			fputs(";", f);
-		}
+		if (r->alternate != NULL && r->suppress)
+			kv(f, "\n    ", "alternate_caller_id", r->alternate, "");
 		fputs(" }", f);
 	}
 	if (!first)
@@ -424,21 +404,14 @@ write_users(struct lync *l, FILE *f)
 		qstr(f, u->line_uri);
 		fputs(";", f);
 		if (u->plan != NULL && plan_named(l, u->plan) != NULL) {
-			fputs(" dial_plan = ", f);
-			qstr(f, u->plan);
-			fputs(";", f);
+			kv(f, " ", "dial_plan", u->plan, "");
 		} else if (u->plan != NULL)
 			lync_warn(l, &u->src, "user %s: no dial plan %s: the user falls back to Global",
 			    u->uri, u->plan);
-		if (lync_site_of(l, u->pool) != NULL) {
-			fputs(" site = ", f);
-			qstr(f, lync_site_of(l, u->pool));
-			fputs(";", f);
-		}
+		if (lync_site_of(l, u->pool) != NULL)
+			kv(f, " ", "site", lync_site_of(l, u->pool), "");
 		if (u->policy != NULL && policy_named(l, u->policy) != NULL) {
-			fputs(" voice_policy = ", f);
-			qstr(f, u->policy);
-			fputs(";", f);
+			kv(f, " ", "voice_policy", u->policy, "");
 		} else if (u->policy != NULL)
 			lync_warn(l, &u->src, "user %s: no voice policy %s: the user falls back to "
 			    "Global", u->uri, u->policy);
@@ -469,9 +442,7 @@ write_unassigned(const struct lync *l, const char *domain, FILE *f)
 			fprintf(f, "target = \"sip:%s%s@%s;user=phone\";", u->aa_number[0] == '+' ?
 			    "" : "+", u->aa_number, domain);
 		else if (u->target != NULL) {
-			fputs("target = ", f);
-			qstr(f, u->target);
-			fputs(";", f);
+			kv(f, "", "target", u->target, "");
 		} else
 			fprintf(f, "status = %u;", u->status);
 		fprintf(f, " }%s\n", i + 1 < l->nunassigned ? "," : "");

@@ -316,12 +316,19 @@ backtick(char c)
 	}
 }
 
-/* A "..." string (d->p at the quote), or a @"..."@ here-string. */
+/*
+ * A quoted string at d->p: '...' literal text ('' is a quote), "..." with
+ * ` escapes and $variables ("" is a quote), or either as a here-string
+ * @'...'@ / @"..."@, whose text runs from the next line to a line that
+ * starts with '@ or "@.
+ */
 static struct ps_val *
-parse_dq(struct rd *d, bool here)
+parse_quoted(struct rd *d, bool here)
 {
 	struct sbuf b = { NULL, 0, 0 };
 	struct ps_val *v = val_new(d, PS_STR);
+	char q = here ? d->p[1] : d->p[0];
+	bool expand = q == '"';
 	const char *p = d->p + (here ? 2 : 1);
 	int start = d->line;
 
@@ -335,81 +342,32 @@ parse_dq(struct rd *d, bool here)
 	for (;;) {
 		if (*p == '\0') {
 			d->line = start;	/* where it opened */
-			fail(d, "a string is not closed with \"");
+			fail(d, "a string is not closed with %c", q);
 			break;
 		}
 		if (here && is_nl(*p)) {
-			const char *q = p + (p[0] == '\r' && p[1] == '\n' ? 2 : 1);
+			const char *e = p + (p[0] == '\r' && p[1] == '\n' ? 2 : 1);
 
-			if (q[0] == '"' && q[1] == '@') {
+			if (e[0] == q && e[1] == '@') {
 				d->line++;
-				p = q + 2;
+				p = e + 2;
 				break;
 			}
 		}
-		if (!here && *p == '"' && p[1] == '"') {
-			sb_put(d, &b, "\"", 1);
+		if (!here && p[0] == q && p[1] == q) {
+			sb_put(d, &b, &q, 1);
 			p += 2;
-		} else if (!here && *p == '"') {
+		} else if (!here && *p == q) {
 			p++;
 			break;
-		} else if (*p == '`' && p[1] != '\0') {
+		} else if (expand && *p == '`' && p[1] != '\0') {
 			char c = backtick(p[1]);
 
 			sb_put(d, &b, &c, 1);
 			p += 2;
-		} else if (*p == '$')
+		} else if (expand && *p == '$')
 			p = expand_var(d, p, &b);
 		else {
-			if (*p == '\n')
-				d->line++;
-			sb_put(d, &b, p++, 1);
-		}
-	}
-	d->p = p;
-	if (v != NULL)
-		v->s = b.s;
-	return v;
-}
-
-/* A '...' string, or a @'...'@ here-string: literal text. */
-static struct ps_val *
-parse_sq(struct rd *d, bool here)
-{
-	struct sbuf b = { NULL, 0, 0 };
-	struct ps_val *v = val_new(d, PS_STR);
-	const char *p = d->p + (here ? 2 : 1);
-	int start = d->line;
-
-	sb_put(d, &b, "", 0);
-	if (here) {
-		while (*p == ' ' || *p == '\t' || *p == '\r')
-			p++;
-		if (*p == '\n')
-			p++, d->line++;
-	}
-	for (;;) {
-		if (*p == '\0') {
-			d->line = start;
-			fail(d, "a string is not closed with '");
-			break;
-		}
-		if (here && is_nl(*p)) {
-			const char *q = p + (p[0] == '\r' && p[1] == '\n' ? 2 : 1);
-
-			if (q[0] == '\'' && q[1] == '@') {
-				d->line++;
-				p = q + 2;
-				break;
-			}
-		}
-		if (!here && *p == '\'' && p[1] == '\'') {
-			sb_put(d, &b, "'", 1);
-			p += 2;
-		} else if (!here && *p == '\'') {
-			p++;
-			break;
-		} else {
 			if (*p == '\n')
 				d->line++;
 			sb_put(d, &b, p++, 1);
@@ -506,7 +464,7 @@ parse_hash(struct rd *d)
 			return h;
 		}
 		if (*d->p == '\'' || *d->p == '"') {
-			struct ps_val *k = *d->p == '\'' ? parse_sq(d, false) : parse_dq(d, false);
+			struct ps_val *k = parse_quoted(d, false);
 
 			key = k ? (char *)k->s : NULL;
 		} else {
@@ -553,9 +511,8 @@ parse_value(struct rd *d)
 
 	switch (*d->p) {
 	case '\'':
-		return parse_sq(d, false);
 	case '"':
-		return parse_dq(d, false);
+		return parse_quoted(d, false);
 	case '(':
 		return parse_paren(d);
 	case '@':
@@ -563,10 +520,8 @@ parse_value(struct rd *d)
 			return parse_array(d);
 		if (d->p[1] == '{')
 			return parse_hash(d);
-		if (d->p[1] == '\'')
-			return parse_sq(d, true);
-		if (d->p[1] == '"')
-			return parse_dq(d, true);
+		if (d->p[1] == '\'' || d->p[1] == '"')
+			return parse_quoted(d, true);
 		break;
 	case '$': {
 		const char *s = ++d->p;

@@ -20,6 +20,8 @@
  *   trunk     trunk called [calling]          expect_called expect_calling
  *   inbound   trunk called [calling]          expect_called expect_calling
  *                                             expect_target expect_status
+ *                                             expect_route expect_trunk
+ *                                             expect_usage (inter-trunk)
  *   outbound  user dialed                     expect_normalized expect_route
  *                                             expect_trunk expect_usage
  *                                             expect_called expect_calling
@@ -46,7 +48,8 @@ static const char *const dialplan_keys[] = { "dial_plan", "number", "expect",
 static const char *const trunk_keys[] = { "trunk", "called", "calling", "expect_called",
 	"expect_calling", NULL };
 static const char *const inbound_keys[] = { "trunk", "called", "calling", "expect_called",
-	"expect_calling", "expect_target", "expect_status", NULL };
+	"expect_calling", "expect_target", "expect_status", "expect_route", "expect_trunk",
+	"expect_usage", NULL };
 static const char *const outbound_keys[] = { "user", "dialed", "expect_normalized",
 	"expect_route", "expect_trunk", "expect_usage", "expect_called", "expect_calling",
 	"expect_target", "expect_status", NULL };
@@ -179,15 +182,21 @@ run_inbound(struct ctl *ctl, struct kase *k)
 	const char *name, *called, *calling = get(k, "calling");
 	const struct trunk *t;
 	struct decision d;
+	bool pstn;
 
 	if (need(k, "trunk", &name) + need(k, "called", &called) > 0)
 		return -1;
 	if ((t = conf_trunk(ctl->conf, name)) == NULL)
 		return bad(k->s, "case \"%s\": no trunk is named \"%s\"", k->name, name) * -1;
 	decide_inbound(ctl->conf, t, called, calling, &d, ctl_dtrace(ctl));
+	pstn = d.kind == DECISION_PSTN;
 	expect(k, "expect_called", d.called);
 	expect(k, "expect_calling", d.calling);
 	expect(k, "expect_target", d.target);
+	/* inter-trunk routing: out through another trunk */
+	expect(k, "expect_route", pstn ? d.choices[0].route->name : NULL);
+	expect(k, "expect_trunk", pstn ? d.choices[0].trunk->name : NULL);
+	expect(k, "expect_usage", pstn ? d.choices[0].usage : NULL);
 	expect_status(k, &d);
 	return 0;
 }

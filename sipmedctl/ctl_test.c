@@ -118,18 +118,87 @@ outcome_name(enum decision_kind k)
 	return "reject";
 }
 
+/*
+ * The numbers each candidate trunk would be sent, in the order a call
+ * tries them (when every trunk is up: round robin then rotates the trunks
+ * of one route from call to call, and a trunk found down goes last).
+ * asserted: the caller's number is asserted (a configured user's is).
+ * Returns how many it computed.
+ */
+static size_t
+attempts(struct ctl *ctl, const struct decision *d, bool asserted, struct call_attempt *at)
+{
+	size_t n = 0;
+
+	while (n < d->nchoices && call_attempt(ctl_conf(ctl), &d->choices[n], NULL, d->called,
+	    d->calling, false, asserted, &at[n], ctl_dtrace(ctl)) == 0)
+		n++;
+	return n;
+}
+
+static void
+json_attempts(struct json *j, const struct decision *d, const struct call_attempt *at,
+    size_t n)
+{
+	json_array_begin(j, "trunks");
+	for (size_t i = 0; i < n; i++) {
+		json_obj_begin(j);
+		json_str(j, "usage", d->choices[i].usage);
+		json_str(j, "route", d->choices[i].route->name);
+		json_str(j, "trunk", d->choices[i].trunk->name);
+		json_str(j, "called", at[i].numbers.called);
+		json_str(j, "calling", at[i].numbers.calling);
+		json_str(j, "request_uri", at[i].ruri);
+		json_str(j, "from", at[i].from);
+		json_str(j, "pai", at[i].pai[0] ? at[i].pai : NULL);
+		json_obj_end(j);
+	}
+	json_array_end(j);
+	json_str(j, "route", n ? d->choices[0].route->name : NULL);
+	json_str(j, "trunk", n ? d->choices[0].trunk->name : NULL);
+}
+
+/* route, trunk, called and calling number of each attempt, a line each */
+static void
+print_attempts(const struct decision *d, const struct call_attempt *at, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("%s\n%s\n%s\n%s\n", d->choices[i].route->name, d->choices[i].trunk->name,
+		    at[i].numbers.called, at[i].numbers.calling);
+	if (d->kind == DECISION_PSTN && n == 0)	/* a translation too long */
+		printf("500 %s\n", decide_reason(500));
+}
+
+/* The exit status of a decision: a call that cannot go on is 1. */
+static int
+decision_rc(const struct decision *d, size_t n)
+{
+	if (d->kind == DECISION_PSTN && n == 0)
+		return 1;
+	return d->kind == DECISION_REJECT ? 1 : 0;
+}
+
+/*
+ * Like Lync's inbound call handling and Test-CsInterTrunkRouting: a call
+ * to a user, an unassigned range's target, a refusal, or, through the
+ * trunk's own PSTN usages, out through another trunk.
+ */
 int
 ctl_test_inbound(struct ctl *ctl, int argc, char **argv)
 {
 	const struct conf *c = ctl_conf_users(ctl);
 	const struct trunk *t = conf_trunk(c, argv[0]);
 	const char *calling = argc > 2 ? argv[2] : NULL;
+	struct call_attempt at[ROUTE_CHOICES_MAX];
 	struct decision d;
 	struct json j;
+	size_t n;
 
 	if (t == NULL)
 		return unknown("trunk", argv[0]);
 	decide_inbound(c, t, argv[1], calling, &d, ctl_dtrace(ctl));
+	/* a trunk's caller is asserted when the trunk's PAI is believed */
+	n = attempts(ctl, &d, t->forward_pai, at);
 	if (ctl->json) {
 		json_begin(&j, stdout);
 		json_str(&j, "trunk", t->name);
@@ -140,72 +209,22 @@ ctl_test_inbound(struct ctl *ctl, int argc, char **argv)
 		json_str(&j, "outcome", outcome_name(d.kind));
 		json_str(&j, "target", d.target);
 		json_str(&j, "unassigned_range", d.range ? d.range->name : NULL);
+		if (d.kind == DECISION_PSTN)
+			json_attempts(&j, &d, at, n);
 		json_rejection(&j, &d);
 		json_end(&j);
 	} else {
 		printf("%s\n", d.called[0] ? d.called : argv[1]);
 		if (d.kind == DECISION_REJECT)
 			printf("%u %s\n", d.status, d.reason);
+		else if (d.kind == DECISION_PSTN)
+			print_attempts(&d, at, n);
 		else
 			printf("%s\n", d.target);
 		if (calling != NULL)
 			printf("%s\n", d.calling[0] ? d.calling : calling);
 	}
-	return d.kind == DECISION_REJECT ? 1 : 0;
-}
-
-/*
- * The numbers each candidate trunk would be sent, in the order a call
- * tries them (when every trunk is up: round robin then rotates the trunks
- * of one route from call to call, and a trunk found down goes last).
- * Returns how many it computed.
- */
-static size_t
-outbound_attempts(struct ctl *ctl, const struct decision *d, struct call_attempt *at)
-{
-	size_t n = 0;
-
-	/* the caller is a configured user: its number is asserted */
-	while (n < d->nchoices && call_attempt(ctl_conf(ctl), &d->choices[n], NULL, d->called,
-	    d->calling, false, true, &at[n], ctl_dtrace(ctl)) == 0)
-		n++;
-	return n;
-}
-
-static void
-json_outbound(const struct decision *d, const char *dialed, const struct call_attempt *at,
-    size_t n)
-{
-	struct json j;
-
-	json_begin(&j, stdout);
-	json_str(&j, "caller", d->caller ? d->caller->uri : NULL);
-	json_str(&j, "dialed", dialed);
-	json_str(&j, "dial_plan", d->plan ? d->plan->name : NULL);
-	json_str(&j, "rule", rule_or_null(d->rule));
-	json_str(&j, "normalized", d->called[0] ? d->called : dialed);
-	json_str(&j, "outcome", outcome_name(d->kind));
-	json_str(&j, "target", d->target);
-	json_array_begin(&j, "trunks");
-	for (size_t i = 0; i < n; i++) {
-		json_obj_begin(&j);
-		json_str(&j, "usage", d->choices[i].usage);
-		json_str(&j, "route", d->choices[i].route->name);
-		json_str(&j, "trunk", d->choices[i].trunk->name);
-		json_str(&j, "called", at[i].numbers.called);
-		json_str(&j, "calling", at[i].numbers.calling);
-		json_str(&j, "request_uri", at[i].ruri);
-		json_str(&j, "from", at[i].from);
-		json_str(&j, "pai", at[i].pai[0] ? at[i].pai : NULL);
-		json_obj_end(&j);
-	}
-	json_array_end(&j);
-	json_str(&j, "route", n ? d->choices[0].route->name : NULL);
-	json_str(&j, "trunk", n ? d->choices[0].trunk->name : NULL);
-	json_str(&j, "called", n ? at[0].numbers.called : NULL);
-	json_str(&j, "calling", n ? at[0].numbers.calling : NULL);
-	json_rejection(&j, d);
-	json_end(&j);
+	return decision_rc(&d, n);
 }
 
 int
@@ -213,25 +232,33 @@ ctl_test_outbound(struct ctl *ctl, int argc, char **argv)
 {
 	struct call_attempt at[ROUTE_CHOICES_MAX];
 	struct decision d;
+	struct json j;
 	size_t n;
 
 	decide_outbound(ctl_conf_users(ctl), argv[0], argv[1], &d, ctl_dtrace(ctl));
-	n = outbound_attempts(ctl, &d, at);
-	if (ctl->json)
-		json_outbound(&d, argv[1], at, n);
-	else {
-		printf("%s\n", d.called[0] ? d.called : argv[1]);
-		for (size_t i = 0; i < n; i++)
-			printf("%s\n%s\n%s\n%s\n", d.choices[i].route->name,
-			    d.choices[i].trunk->name, at[i].numbers.called, at[i].numbers.calling);
-		if (d.kind == DECISION_USER)
-			printf("internal\n%s\n", d.target);
-		else if (d.kind == DECISION_REJECT)
-			printf("%u %s\n", d.status, d.reason);
-		else if (n == 0)	/* a translation too long: the call fails so */
-			printf("500 %s\n", decide_reason(500));
+	/* the caller is a configured user: its number is asserted */
+	n = attempts(ctl, &d, true, at);
+	if (ctl->json) {
+		json_begin(&j, stdout);
+		json_str(&j, "caller", d.caller ? d.caller->uri : NULL);
+		json_str(&j, "dialed", argv[1]);
+		json_str(&j, "dial_plan", d.plan ? d.plan->name : NULL);
+		json_str(&j, "rule", rule_or_null(d.rule));
+		json_str(&j, "normalized", d.called[0] ? d.called : argv[1]);
+		json_str(&j, "outcome", outcome_name(d.kind));
+		json_str(&j, "target", d.target);
+		json_attempts(&j, &d, at, n);
+		json_str(&j, "called", n ? at[0].numbers.called : NULL);
+		json_str(&j, "calling", n ? at[0].numbers.calling : NULL);
+		json_rejection(&j, &d);
+		json_end(&j);
+		return decision_rc(&d, n);
 	}
-	if (d.kind == DECISION_PSTN && n == 0)
-		return 1;
-	return d.kind == DECISION_REJECT ? 1 : 0;
+	printf("%s\n", d.called[0] ? d.called : argv[1]);
+	print_attempts(&d, at, n);
+	if (d.kind == DECISION_USER)
+		printf("internal\n%s\n", d.target);
+	else if (d.kind == DECISION_REJECT)
+		printf("%u %s\n", d.status, d.reason);
+	return decision_rc(&d, n);
 }

@@ -87,6 +87,7 @@ struct lync_rc_rule {
 struct lync_trunkcfg {
 	const char *id;
 	struct lync_rules called, calling;
+	struct lync_strs usages;	/* PstnUsages: inter-trunk routing */
 	struct lync_rc_rule *rc;
 	size_t nrc;
 	int remove_plus, refer, pai, history, fast_failover, session_timer;

@@ -222,6 +222,10 @@ write_trunk(FILE *f, const struct trunk *t, su_home_t *home)
 	    t->calling_rules, false);
 	fputs("New-CsTrunkConfiguration -Identity ", f);
 	sq(f, scope);
+	if (t->pstn_usages.n > 0) {
+		fputs(" -PstnUsages ", f);
+		sq_list(f, &t->pstn_usages);
+	}
 	fprintf(f, " -OutboundTranslationRulesList $called "
 	    "-OutboundCallingNumberTranslationRulesList $calling `\n"
 	    "    -RemovePlusFromUri $%s -EnableReferSupport $%s -ForwardPAI $%s "

@@ -124,7 +124,7 @@ static const char *const tc_media[] = { "SRTPMode", "EnableBypass", "Concentrate
 static const char *const tc_params[] = { "Identity", "OutboundTranslationRulesList",
 	"OutboundCallingNumberTranslationRulesList", "SipResponseCodeTranslationRulesList",
 	"RemovePlusFromUri", "EnableReferSupport", "ForwardPAI", "ForwardCallHistory",
-	"EnableFastFailoverTimer", "EnableSessionTimer", "MaxEarlyDialogs", "SRTPMode",
+	"EnableFastFailoverTimer", "EnableSessionTimer", "MaxEarlyDialogs", "PstnUsages", "SRTPMode",
 	"EnableBypass", "ConcentratedTopology", "EnableRTPLatching", "RTCPActiveCalls",
 	"RTCPCallsOnHold", "EnableSignalBoost", "EnableMediaEncryptionForSipOverTls", NULL };
 
@@ -149,6 +149,7 @@ tc_fields(struct lync *l, struct lync_trunkcfg *t, const struct ps_cmd *c)
 		t->max_early_dialogs = med;
 	if (lync_has(c, "Description"))
 		t->description = lync_pstr(c, "Description");
+	lync_pstrs(l, c, "PstnUsages", &t->usages);
 	lync_prules(l, c, "OutboundTranslationRulesList", RULE_CALLED, &t->called);
 	lync_prules(l, c, "OutboundCallingNumberTranslationRulesList", RULE_CALLING, &t->calling);
 	for (size_t i = 0; tc_media[i] != NULL; i++)
@@ -169,7 +170,7 @@ tc_fields(struct lync *l, struct lync_trunkcfg *t, const struct ps_cmd *c)
 }
 
 /* Settings of a trunk configuration for what sipmed does not build yet. */
-static const char *const tc_later[] = { "PstnUsages", "EnablePIDFLOSupport",
+static const char *const tc_later[] = { "EnablePIDFLOSupport",
 	"Enable3pccRefer", "EnableMobileTrunkSupport", "EnableOnlineVoice",
 	"EnableLocationRestriction", "NetworkSiteID", "ForwardAnonymousCallGatewayPAI",
 	"AcceptGatewayPAIForOutboundCalls", NULL };
@@ -184,8 +185,8 @@ tc_check(struct lync *l, const struct ps_cmd *c)
 		if (lync_has(c, tc_later[i])) {
 			struct lync_src src = { c->file, ps_param(c, tc_later[i])->line };
 
-			lync_warn(l, &src, "%s -%s: sipmed has no inter-trunk routing, emergency "
-			    "location or mobile trunks yet: skipped", c->name, tc_later[i]);
+			lync_warn(l, &src, "%s -%s: sipmed has no emergency location, 3pcc "
+			    "transfers, mobile or online trunks yet: skipped", c->name, tc_later[i]);
 		}
 	rest.p = su_alloc(l->home, (c->np + 1) * sizeof(*rest.p));
 	rest.np = 0;

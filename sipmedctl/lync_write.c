@@ -278,6 +278,11 @@ write_trunk_settings(const struct lync *l, const struct lync_gateway *g, FILE *f
 		}
 		fputs("    );\n", f);
 	}
+	if (t->usages.n > 0) {
+		fputs("    pstn_usages = ", f);
+		strs(f, &t->usages);
+		fputs(";\n", f);
+	}
 	write_bool(f, "remove_plus", t->remove_plus);
 	write_bool(f, "refer_support", t->refer);
 	write_bool(f, "forward_pai", t->pai);

@@ -71,7 +71,8 @@ read_groups(struct loader *L, const config_setting_t *root)
 		/* Absent optional groups still get their defaults. */
 		groups[g].parse(L, s);
 		if (strcmp(groups[g].name, "routes") == 0)
-			conf_check_usages(L, config_setting_get_member(root, "voice_policies"));
+			conf_check_usages(L, config_setting_get_member(root, "voice_policies"),
+			    config_setting_get_member(root, "trunks"));
 	}
 	conf_check_scopes(L, root);
 	conf_check_tls(L);

@@ -92,6 +92,9 @@ struct trunk {
 	struct ruleset *calling_rules;		/* OutboundCallingNumberTranslationRulesList */
 	struct rc_rule *rc_rules;
 	size_t nrc_rules;
+	struct strlist pstn_usages;	/* PstnUsages: a call from this trunk to
+					   a number no user has goes out by
+					   them (inter-trunk routing) */
 	bool remove_plus;		/* RemovePlusFromUri */
 	bool forward_pai;		/* ForwardPAI */
 	bool forward_call_history;	/* ForwardCallHistory */

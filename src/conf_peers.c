@@ -341,6 +341,7 @@ static const struct ckey trunk_keys[] = {
 	{ "source_addresses", CK_STRLIST, false, offsetof(struct trunk, source_addresses), 0, 0, 0, NULL, NULL },
 	{ "site", CK_SITE, false, offsetof(struct trunk, site), 0, 0, 0, NULL, NULL },
 	{ "inbound_dial_plan", CK_PLAN, false, offsetof(struct trunk, inbound_dial_plan), 0, 0, 0, NULL, NULL },
+	{ "pstn_usages", CK_STRLIST, false, offsetof(struct trunk, pstn_usages), 0, 0, 0, NULL, NULL },
 	{ "called_number_rules", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_called },
 	{ "calling_number_rules", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_calling },
 	{ "response_code_rules", CK_FUNC, false, 0, 0, 0, 0, NULL, trunk_rc },

@@ -129,7 +129,8 @@ int conf_parse_sites(struct loader *, const config_setting_t *);
 int conf_parse_routes(struct loader *, const config_setting_t *);
 int conf_parse_users(struct loader *, const config_setting_t *);
 int conf_parse_unassigned(struct loader *, const config_setting_t *);
-void conf_check_usages(struct loader *, const config_setting_t *policies);
+void conf_check_usages(struct loader *, const config_setting_t *policies,
+    const config_setting_t *trunks);
 void conf_check_scopes(struct loader *, const config_setting_t *root);
 
 /* Reference resolvers for CK_PLAN, CK_SITE, CK_POLICY: report an unknown name. */

@@ -123,27 +123,35 @@ conf_parse_voice_policies(struct loader *L, const config_setting_t *s)
 	return 0;
 }
 
+static bool
+usage_offered(const struct conf *c, const char *usage)
+{
+	for (size_t r = 0; r < c->nroutes; r++)
+		for (size_t k = 0; k < c->routes[r].usages.n; k++)
+			if (strcmp(c->routes[r].usages.v[k], usage) == 0)
+				return true;
+	return false;
+}
+
 /* A usage no route offers is almost always a typo: say so. */
 void
-conf_check_usages(struct loader *L, const config_setting_t *policies)
+conf_check_usages(struct loader *L, const config_setting_t *policies,
+    const config_setting_t *trunks)
 {
 	const struct conf *c = L->conf;
 
-	for (size_t i = 0; i < c->nvoice_policies; i++) {
-		const struct voice_policy *vp = &c->voice_policies[i];
-
-		for (size_t u = 0; u < vp->usages.n; u++) {
-			bool found = false;
-
-			for (size_t r = 0; r < c->nroutes && !found; r++)
-				for (size_t k = 0; k < c->routes[r].usages.n && !found; k++)
-					found = strcmp(c->routes[r].usages.v[k], vp->usages.v[u]) == 0;
-			if (!found)
+	for (size_t i = 0; i < c->nvoice_policies; i++)
+		for (size_t u = 0; u < c->voice_policies[i].usages.n; u++)
+			if (!usage_offered(c, c->voice_policies[i].usages.v[u]))
 				conf_warning(L, config_setting_get_elem(policies, (unsigned)i),
 				    "voice policy \"%s\": no route offers PSTN usage \"%s\"",
-				    vp->name, vp->usages.v[u]);
-		}
-	}
+				    c->voice_policies[i].name, c->voice_policies[i].usages.v[u]);
+	for (size_t i = 0; i < c->ntrunks; i++)
+		for (size_t u = 0; u < c->trunks[i].pstn_usages.n; u++)
+			if (!usage_offered(c, c->trunks[i].pstn_usages.v[u]))
+				conf_warning(L, config_setting_get_elem(trunks, (unsigned)i),
+				    "trunk \"%s\": no route offers PSTN usage \"%s\"",
+				    c->trunks[i].name, c->trunks[i].pstn_usages.v[u]);
 }
 
 /* sites */

@@ -170,6 +170,38 @@ inbound_calling(const struct dial_plan *plan, const char *calling, struct decisi
 		copy_number(d->calling, calling);
 }
 
+/*
+ * Inter-trunk routing (reference 3.2, step 4): a call from a trunk with
+ * PSTN usages of its own, to a number no user has, goes out by them as a
+ * user's call goes by a voice policy, never back to the trunk it came
+ * from. True when it found a route (d is then DECISION_PSTN).
+ */
+static bool
+inbound_intertrunk(const struct conf *c, const struct trunk *t, struct decision *d,
+    const struct dtrace *tr)
+{
+	struct voice_policy vp = { .name = t->name, .usages = t->pstn_usages };
+	size_t n, k = 0;
+
+	if (t->pstn_usages.n == 0)
+		return false;
+	n = route_select(&vp, c, d->called, d->choices, ROUTE_CHOICES_MAX, tr);
+	for (size_t i = 0; i < n; i++)
+		if (d->choices[i].trunk != t)
+			d->choices[k++] = d->choices[i];
+	d->nchoices = k;
+	if (k == 0) {
+		dtrace_step(tr, "inter-trunk routing: trunk \"%s\"'s PSTN usages have no route "
+		    "to %s through another trunk", t->name, d->called);
+		return false;
+	}
+	d->kind = DECISION_PSTN;
+	dtrace_step(tr, "inter-trunk routing: trunk \"%s\"'s PSTN usages: route \"%s\", "
+	    "trunk \"%s\" (%zu trunk%s to try)", t->name, d->choices[0].route->name,
+	    d->choices[0].trunk->name, k, k == 1 ? "" : "s");
+	return true;
+}
+
 int
 decide_inbound(const struct conf *c, const struct trunk *t, const char *called,
     const char *calling, struct decision *d, const struct dtrace *tr)
@@ -215,6 +247,8 @@ decide_inbound(const struct conf *c, const struct trunk *t, const char *called,
 		dtrace_step(tr, "reverse number lookup: no user has %s", d->called);
 		break;
 	}
+	if (inbound_intertrunk(c, t, d, tr))
+		return 0;
 	return inbound_unassigned(c, d, tr);
 }
 

@@ -89,8 +89,11 @@ check "test-outbound: unknown caller: 403, exit 1" 1 "5035550199${nl}403 Forbidd
 check "test-cases: the sample cases all pass" 0 "$(sed -n 's/^ *{ name = "\([^"]*\)".*/PASS \1/p' \
 	"$cases/sample.cases")${nl}13 passed, 0 failed" c test-cases "$cases/sample.cases"
 check "test-cases: Lync's priorities and external access prefix" 0 \
-	"$(sed -n 's/^ *{ name = "\([^"]*\)".*/PASS \1/p' "$cases/lync_fields.cases")${nl}6 passed, 0 failed" \
+	"$(sed -n 's/^ *{ name = "\([^"]*\)".*/PASS \1/p' "$cases/lync_fields.cases")${nl}10 passed, 0 failed" \
 	"$ctl" -c "$cases/lync_fields.conf" test-cases "$cases/lync_fields.cases"
+check "test-inbound: inter-trunk routing shows each trunk it would try, as test-outbound" 0 \
+	"+18885551234${nl}Toll free${nl}gw2${nl}18885551234${nl}+15035550100${nl}+15035550100" \
+	"$ctl" -c "$cases/lync_fields.conf" test-inbound gw1 8885551234 5035550100
 check "test-cases: failures are reported, exit 1" 1 \
 	"FAIL wrong expectation${nl}  expect: expected \"+15033129999\", got \"+15033121234\"${nl}FAIL wrong route and trunk${nl}  expect_route: expected \"National\", got \"Portland Local\"${nl}  expect_trunk: expected \"seattle-gw\", got \"portland-gw\"${nl}PASS right${nl}1 passed, 2 failed" \
 	c test-cases "$cases/failing.cases"

@@ -78,6 +78,9 @@ New-CsOutboundCallingNumberTranslationRule -Parent $PDX -Name 'US-10digit' -Patt
 New-CsSipResponseCodeTranslationRule -Identity "$PDX/BusyToFailover" -ReceivedResponseCode 486 -ReceivedISUPCauseValue 34 -TranslatedResponseCode 503
 
 Set-CsTrunkConfiguration -Identity Global -RemovePlusFromUri $true -EnableFastFailoverTimer $false
+# the Chicago gateway fronts the old PBX: its calls to numbers no user has
+# go out by these usages (inter-trunk routing)
+New-CsTrunkConfiguration -Identity 'Service:PstnGateway:gw1.chi.contoso.com' -PstnUsages @{add='US-National'} -RemovePlusFromUri $true
 
 # the gateways' own plans for inbound calls
 New-CsDialPlan -Identity 'Service:PstnGateway:gw1.pdx.contoso.com' -NormalizationRules $null

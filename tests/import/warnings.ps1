@@ -38,8 +38,7 @@ Grant-CsDialPlan -Identity 'sip:kari@contoso.no' -PolicyName 'Nordland'
 #> warnings.ps1:17: warning: New-CsVoicePolicy -EnableCallPark has no sipmed equivalent: skipped
 #> warnings.ps1:17: warning: New-CsVoicePolicy -AllowSimulRing: "maybe" is not $true or $false: skipped
 #> warnings.ps1:17: warning: New-CsVoicePolicy -CallForwardingSimulRingUsageType "Anywhere" is not VoicePolicyUsage, InternalOnly or CustomUsage: skipped
-#> warnings.ps1:18: warning: New-CsTrunkConfiguration -PstnUsages: sipmed has no inter-trunk routing, emergency location or mobile trunks yet: skipped
-#> warnings.ps1:18: warning: New-CsTrunkConfiguration -EnablePIDFLOSupport: sipmed has no inter-trunk routing, emergency location or mobile trunks yet: skipped
+#> warnings.ps1:18: warning: New-CsTrunkConfiguration -EnablePIDFLOSupport: sipmed has no emergency location, 3pcc transfers, mobile or online trunks yet: skipped
 #> warnings.ps1:18: warning: New-CsTrunkConfiguration -SRTPMode: sipmed does not handle media (it passes SDP through): skipped
 #> warnings.ps1:19: warning: New-CsLocationPolicy: sipmed has no emergency (location policy) handling yet: skipped
 #> warnings.ps1:20: warning: "if" is not evaluated: the statement is skipped

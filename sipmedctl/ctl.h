@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "conf.h"
+#include "decide.h"
 #include "dtrace.h"
 
 struct ctl {
@@ -31,6 +32,8 @@ int ctl_test_trunk(struct ctl *, int argc, char **argv);
 int ctl_test_inbound(struct ctl *, int argc, char **argv);
 int ctl_test_outbound(struct ctl *, int argc, char **argv);
 int ctl_test_cases(struct ctl *, int argc, char **argv);
+/* "forwarding", "simul-ring"...: 0, or -1 with a message */
+int ctl_behalf_reason(const char *, enum behalf_reason *);
 int ctl_import_lync(struct ctl *, int argc, char **argv);
 int ctl_export_lync(struct ctl *, int argc, char **argv);
 /* A live command: argv (the command and its arguments) to the daemon. */

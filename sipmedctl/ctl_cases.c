@@ -22,7 +22,7 @@
  *                                             expect_target expect_status
  *                                             expect_route expect_trunk
  *                                             expect_usage (inter-trunk)
- *   outbound  user dialed                     expect_normalized expect_route
+ *   outbound  user dialed [for [reason]]      expect_normalized expect_route
  *                                             expect_trunk expect_usage
  *                                             expect_called expect_calling
  *                                             expect_target expect_status
@@ -50,7 +50,8 @@ static const char *const trunk_keys[] = { "trunk", "called", "calling", "expect_
 static const char *const inbound_keys[] = { "trunk", "called", "calling", "expect_called",
 	"expect_calling", "expect_target", "expect_status", "expect_route", "expect_trunk",
 	"expect_usage", NULL };
-static const char *const outbound_keys[] = { "user", "dialed", "expect_normalized",
+static const char *const outbound_keys[] = { "user", "dialed", "for", "reason",
+	"expect_normalized",
 	"expect_route", "expect_trunk", "expect_usage", "expect_called", "expect_calling",
 	"expect_target", "expect_status", NULL };
 
@@ -205,13 +206,23 @@ static int
 run_outbound(struct ctl *ctl, struct kase *k)
 {
 	const char *user, *dialed;
+	struct behalf ob = { NULL, BEHALF_FORWARDING, "the case" };
+	char number[128];
 	struct trunk_numbers tn;
 	struct decision d;
 	bool pstn;
 
 	if (need(k, "user", &user) + need(k, "dialed", &dialed) > 0)
 		return -1;
-	decide_outbound(ctl->conf, user, dialed, &d, ctl_dtrace(ctl));
+	ob.party = get(k, "for");
+	if (get(k, "reason") != NULL && ctl_behalf_reason(get(k, "reason"), &ob.reason) == -1)
+		return bad(k->s, "case \"%s\": reason \"%s\" is not one sipmed knows", k->name,
+		    get(k, "reason")) * -1;
+	/* a "for" call's caller is anyone: its number is the user part */
+	snprintf(number, sizeof(number), "%s", strncmp(user, "sip:", 4) == 0 ? user + 4 : user);
+	number[strcspn(number, "@;")] = '\0';
+	decide_outbound_behalf(ctl->conf, user, number, ob.party ? &ob : NULL, dialed, &d,
+	    ctl_dtrace(ctl));
 	pstn = d.kind == DECISION_PSTN && decide_attempt(&d, 0, &tn, ctl_dtrace(ctl)) == 0;
 	expect(k, "expect_normalized", d.called);
 	expect(k, "expect_route", pstn ? d.choices[0].route->name : NULL);

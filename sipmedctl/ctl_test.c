@@ -131,7 +131,8 @@ attempts(struct ctl *ctl, const struct decision *d, bool asserted, struct call_a
 	size_t n = 0;
 
 	while (n < d->nchoices && call_attempt(ctl_conf(ctl), &d->choices[n], NULL, d->called,
-	    d->calling, false, asserted, &at[n], ctl_dtrace(ctl)) == 0)
+	    d->calling, false, asserted, d->redirecting, d->behalf, &at[n],
+	    ctl_dtrace(ctl)) == 0)
 		n++;
 	return n;
 }
@@ -151,6 +152,7 @@ json_attempts(struct json *j, const struct decision *d, const struct call_attemp
 		json_str(j, "request_uri", at[i].ruri);
 		json_str(j, "from", at[i].from);
 		json_str(j, "pai", at[i].pai[0] ? at[i].pai : NULL);
+		json_str(j, "diversion", at[i].diversion[0] ? at[i].diversion : NULL);
 		json_obj_end(j);
 	}
 	json_array_end(j);
@@ -227,20 +229,67 @@ ctl_test_inbound(struct ctl *ctl, int argc, char **argv)
 	return decision_rc(&d, n);
 }
 
+/* forwarding, simul-ring, team-call, delegation, transfer */
+int
+ctl_behalf_reason(const char *s, enum behalf_reason *rp)
+{
+	static const char *names[] = { "", "forwarding", "simul-ring", "team-call",
+	    "delegation", "transfer" };
+
+	for (int i = 1; i < (int)(sizeof(names) / sizeof(names[0])); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*rp = (enum behalf_reason)i;
+			return 0;
+		}
+	fprintf(stderr, "sipmedctl: the reason is forwarding, simul-ring, team-call, "
+	    "delegation or transfer, not \"%s\"\n", s);
+	return -1;
+}
+
+/* The number a caller's URI (sip:+12065550100@host, tel:...) shows, or "". */
+static void
+caller_number(const char *uri, char *out, size_t outlen)
+{
+	const char *s = strncmp(uri, "tel:", 4) == 0 ? uri + 4 :
+	    strncmp(uri, "sip:", 4) == 0 ? uri + 4 : uri;
+	size_t n = strcspn(s, "@;");
+
+	if (n == 0 || n >= outlen || strspn(s + (s[0] == '+'), "0123456789") !=
+	    n - (s[0] == '+')) {
+		out[0] = '\0';
+		return;
+	}
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+/*
+ * Like Test-CsVoiceUser; with a third argument, a call from the pool by a
+ * caller who is no user (a PSTN caller forwarded), placed for the user
+ * that argument names, for the reason the fourth gives (forwarding).
+ */
 int
 ctl_test_outbound(struct ctl *ctl, int argc, char **argv)
 {
 	struct call_attempt at[ROUTE_CHOICES_MAX];
+	struct behalf ob = { argc > 2 ? argv[2] : NULL, BEHALF_FORWARDING, "the command line" };
+	char number[128];
 	struct decision d;
 	struct json j;
 	size_t n;
 
-	decide_outbound(ctl_conf_users(ctl), argv[0], argv[1], &d, ctl_dtrace(ctl));
+	if (argc > 3 && ctl_behalf_reason(argv[3], &ob.reason) == -1)
+		return 2;
+	caller_number(argv[0], number, sizeof(number));
+	decide_outbound_behalf(ctl_conf_users(ctl), argv[0], number, argc > 2 ? &ob : NULL,
+	    argv[1], &d, ctl_dtrace(ctl));
 	/* the caller is a configured user: its number is asserted */
 	n = attempts(ctl, &d, true, at);
 	if (ctl->json) {
 		json_begin(&j, stdout);
-		json_str(&j, "caller", d.caller ? d.caller->uri : NULL);
+		json_str(&j, "caller", d.behalf ? argv[0] : d.caller ? d.caller->uri : NULL);
+		json_str(&j, "placed_for", d.behalf ? d.caller->uri : NULL);
+		json_str(&j, "because", d.behalf ? decide_behalf_name(d.behalf) : NULL);
 		json_str(&j, "dialed", argv[1]);
 		json_str(&j, "dial_plan", d.plan ? d.plan->name : NULL);
 		json_str(&j, "rule", rule_or_null(d.rule));
@@ -255,6 +304,8 @@ ctl_test_outbound(struct ctl *ctl, int argc, char **argv)
 		return decision_rc(&d, n);
 	}
 	printf("%s\n", d.called[0] ? d.called : argv[1]);
+	if (d.behalf != BEHALF_NONE)
+		printf("for %s (%s)\n", d.caller->uri, decide_behalf_name(d.behalf));
 	print_attempts(&d, at, n);
 	if (d.kind == DECISION_USER)
 		printf("internal\n%s\n", d.target);

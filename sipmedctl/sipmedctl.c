@@ -40,8 +40,10 @@ static const struct ctl_cmd {
 	  "the called (and calling) number as sent to TRUNK", false },
 	{ "test-inbound", "TRUNK CALLED [CALLING]", 2, 3, ctl_test_inbound,
 	  "a call from TRUNK: normalized number, then the user's URI or the rejection", false },
-	{ "test-outbound", "USER_URI DIALED", 2, 2, ctl_test_outbound,
-	  "a call by USER_URI: normalized number, route, trunk, called, calling", false },
+	{ "test-outbound", "CALLER DIALED [FOR_USER [REASON]]", 2, 4, ctl_test_outbound,
+	  "a call by CALLER (a user's URI; or anyone's, placed by the pool for FOR_USER: "
+	  "forwarding, simul-ring, team-call, delegation, transfer): normalized number, "
+	  "route, trunk, called, calling", false },
 	{ "test-cases", "CASES_FILE", 1, 1, ctl_test_cases,
 	  "run the regression cases in CASES_FILE, report pass or fail for each", false },
 	{ "import-lync", "[--users CSV] [--domain D] [--pool URI] [--site HOST=SITE] SCRIPT...",

@@ -45,6 +45,15 @@ uri_number(const url_t *u, char *out, size_t outlen)
 		snprintf(out + n, outlen - n, ";ext=%s", ext);
 }
 
+/* +digits or digits, an optional ;ext=: a number the PSTN can be shown */
+static bool
+is_number(const char *s)
+{
+	size_t n = s[0] == '+' ? 1 : 0, d = strspn(s + n, "0123456789");
+
+	return d > 0 && (s[n + d] == '\0' || strncmp(s + n + d, ";ext=", 5) == 0);
+}
+
 bool
 call_trusts_pai(const struct conf *c, const struct trunk *t)
 {
@@ -91,22 +100,52 @@ call_decide(const struct conf *c, const struct peer *p, const sip_t *sip,
 {
 	const url_t *cu = calling_url(c, p, sip);
 
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	char number[CALL_CALLING_MAX];
+	struct behalf ob;
+
 	uri_number(sip->sip_request->rq_url, called, CALL_CALLED_MAX);
 	if (p->kind == PEER_TRUNK) {
 		uri_number(cu, calling, CALL_CALLING_MAX);
 		decide_inbound(c, p->trunk, called, calling, d, dt);
-	} else {
-		snprintf(calling, CALL_CALLING_MAX, "sip:%s@%s", cu->url_user ? cu->url_user : "",
-		    cu->url_host ? cu->url_host : "");
+		return;
+	}
+	snprintf(calling, CALL_CALLING_MAX, "sip:%s@%s", cu->url_user ? cu->url_user : "",
+	    cu->url_host ? cu->url_host : "");
+	if (conf_find_user(c, calling) != NULL) {
 		decide_outbound(c, calling, called, d, dt);
+		return;
+	}
+	/* a caller from outside (a forwarded PSTN call): whose call is it? */
+	call_behalf(c, sip, home, &ob);
+	uri_number(cu, number, sizeof(number));
+	if (!is_number(number))
+		number[0] = '\0';
+	decide_outbound_behalf(c, calling, number, &ob, called, d, dt);
+	su_home_deinit(home);
+}
+
+/* RFC 5806 reasons for the ways a call is placed on a user's behalf */
+static const char *
+diversion_reason(enum behalf_reason why)
+{
+	switch (why) {
+	case BEHALF_SIMUL_RING: return "follow-me";
+	case BEHALF_TEAM_CALL:
+	case BEHALF_DELEGATION:
+	case BEHALF_TRANSFER: return "deflection";
+	default: return "unconditional";
 	}
 }
 
 int
 call_attempt(const struct conf *c, const struct route_choice *ch, const char *target,
     const char *called, const char *calling, bool private, bool asserted,
-    struct call_attempt *out, const struct dtrace *dt)
+    const char *redirecting, enum behalf_reason why, struct call_attempt *out,
+    const struct dtrace *dt)
 {
+	char num[RULE_OUT_MAX];
+
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	url_t *u = ch != NULL ? url_make(home, ch->trunk->address) : NULL;
 	int rc = 0;
@@ -142,6 +181,17 @@ call_attempt(const struct conf *c, const struct route_choice *ch, const char *ta
 	if (rc == 0 && asserted && calling[0] != '\0' && (ch == NULL || ch->trunk->forward_pai))
 		snprintf(out->pai, sizeof(out->pai), "<sip:%s@%s;user=phone>", calling,
 		    c->server.domain);
+	/* carriers take a caller outside the customer's numbers with a Diversion from one */
+	out->diversion[0] = '\0';
+	if (rc == 0 && ch != NULL && ch->trunk->diversion && why != BEHALF_NONE &&
+	    redirecting != NULL && redirecting[0] != '\0') {
+		if (decide_trunk_redirecting(ch->trunk, redirecting, num, dt) == -1)
+			rc = -1;
+		else
+			snprintf(out->diversion, sizeof(out->diversion),
+			    "<sip:%s@%s;user=phone>;reason=%s;counter=1", num, c->server.domain,
+			    diversion_reason(why));
+	}
 	su_home_deinit(home);
 	return rc;
 }

@@ -29,11 +29,20 @@ void call_decide(const struct conf *, const struct peer *p, const sip_t *sip,
     struct decision *d, char called[CALL_CALLED_MAX], char calling[CALL_CALLING_MAX],
     const struct dtrace *);
 
+/*
+ * Who the pool's INVITE sip is placed for, when its caller is no
+ * configured user (call_behalf.c): out->party is NULL when no header
+ * names a configured user. Strings are allocated from home.
+ */
+void call_behalf(const struct conf *, const sip_t *sip, su_home_t *home,
+    struct behalf *out);
+
 /* What one attempt of a call sends on its B leg. */
 struct call_attempt {
 	char ruri[512];			/* Request-URI */
 	char from[512];			/* From, sipmed's own */
 	char pai[512];			/* P-Asserted-Identity; "": none */
+	char diversion[512];		/* Diversion; "": none */
 	const char *next_hop;		/* where it goes */
 	struct trunk_numbers numbers;	/* a trunk attempt's numbers */
 };
@@ -44,12 +53,15 @@ struct call_attempt {
  * ("": none): a trunk's numbers (decide_trunk_numbers()), then the
  * Request-URI, the From (anonymous when the caller is private) and the
  * P-Asserted-Identity (when the number is asserted, to the pool or a
- * trunk with forward_pai). The live call and sipmedctl both build an
+ * trunk with forward_pai); for a call placed on a user's behalf (why),
+ * a Diversion naming redirecting, the user's number, to a trunk that
+ * takes one. The live call and sipmedctl both build an
  * attempt with this. Returns 0, or -1 when a number does not fit.
  */
 int call_attempt(const struct conf *, const struct route_choice *ch, const char *target,
     const char *called, const char *calling, bool private, bool asserted,
-    struct call_attempt *out, const struct dtrace *);
+    const char *redirecting, enum behalf_reason why, struct call_attempt *out,
+    const struct dtrace *);
 
 /* Whether P-Asserted-Identity from trunk t (NULL: the pool) is believed. */
 bool call_trusts_pai(const struct conf *, const struct trunk *t);

@@ -307,7 +307,8 @@ b_target(const struct call *call, struct call_attempt *t)
 	const struct route_choice *ch = call->nchoices > 0 ? &call->choices[call->attempt] : NULL;
 
 	if (call_attempt(call->conf, ch, call->target, call->called, call->calling,
-	    call->private, call->asserted, t, call_steps(call)) == -1)
+	    call->private, call->asserted, call->redirecting, call->behalf, t,
+	    call_steps(call)) == -1)
 		return -1;
 	if (ch != NULL) {
 		count_trunk_rule(call->srv, ch->trunk, "called", t->numbers.called_rule);
@@ -358,7 +359,7 @@ b_leg_start(struct call *call, const sip_t *sip)
 	struct call_attempt t;
 	sip_call_id_t *cid;
 	tagi_t tags[4];
-	char to[600];
+	char to[600], diversion[600];
 
 	if (b_target(call, &t) == -1)
 		return -1;
@@ -393,15 +394,18 @@ b_leg_start(struct call *call, const sip_t *sip)
 	b->call_id = cid->i_id;
 	call->b_uri = su_strdup(call->home, t.ruri);
 	trace_leg(srv->trace, b->call_id, call->id, 'B', call->traced);
-	dtrace_step(call_steps(call), "B leg: INVITE %s to %s via %s, From %s%s%s, "
+	dtrace_step(call_steps(call), "B leg: INVITE %s to %s via %s, From %s%s%s%s%s, "
 	    "Call-ID %s", t.ruri, tk != NULL ? tk->name : "the pool", t.next_hop, t.from,
-	    t.pai[0] ? ", P-Asserted-Identity " : "", t.pai, b->call_id);
+	    t.pai[0] ? ", P-Asserted-Identity " : "", t.pai,
+	    t.diversion[0] ? ", Diversion " : "", t.diversion, b->call_id);
+	snprintf(diversion, sizeof(diversion), "Diversion: %s", t.diversion);
 	/* the INVITE's identity is sipmed's own (b_target), never a copy */
 	hdrmap_tags(home, sip, call->leg[SIDE_A].hdr_flags & ~HDRMAP_TRUST_PAI, tags);
 	call->b_invite = nta_outgoing_tcreate(b->dialog, b_invite_cb,
 	    (nta_outgoing_magic_t *)call, URL_STRING_MAKE(t.next_hop), SIP_METHOD_INVITE,
 	    URL_STRING_MAKE(t.ruri), SIPTAG_CONTACT(b->contact),
 	    TAG_IF(t.pai[0], SIPTAG_P_ASSERTED_IDENTITY_STR(t.pai)),
+	    TAG_IF(t.diversion[0], SIPTAG_HEADER_STR(diversion)),
 	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, sip)),
 	    TAG_IF(call->conf->server.user_agent,
 	    SIPTAG_USER_AGENT_STR(call->conf->server.user_agent)), TAG_NEXT(tags));
@@ -557,6 +561,9 @@ call_target(struct call *call, const struct decision *d)
 		peers_order_trunks(call->srv->peers, call->choices, call->nchoices);
 		call->called = su_strdup(call->home, d->called);
 		call->calling = su_strdup(call->home, d->calling);
+		call->behalf = d->behalf;
+		if (d->behalf != BEHALF_NONE)
+			call->redirecting = su_strdup(call->home, d->redirecting);
 	} else {
 		call->target = su_strdup(call->home, d->target);
 		call->calling = su_strdup(call->home,

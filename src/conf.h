@@ -98,6 +98,8 @@ struct trunk {
 	bool remove_plus;		/* RemovePlusFromUri */
 	bool forward_pai;		/* ForwardPAI */
 	bool forward_call_history;	/* ForwardCallHistory */
+	bool diversion;			/* a Diversion naming the user a call
+					   is placed for (sipmed's own) */
 	bool refer_support;		/* EnableReferSupport */
 	bool fast_failover;		/* EnableFastFailoverTimer */
 	bool session_timer;		/* EnableSessionTimer */

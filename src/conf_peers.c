@@ -352,6 +352,7 @@ static const struct ckey trunk_keys[] = {
 	{ "max_call_rate", CK_UINT, false, offsetof(struct trunk, max_call_rate), 0, 1000000, 0, NULL, NULL },
 	{ "forward_call_history", CK_BOOL, false, offsetof(struct trunk, forward_call_history), 0, 0, 0, NULL, NULL },
 	{ "refer_support", CK_BOOL, false, offsetof(struct trunk, refer_support), 0, 0, 1, NULL, NULL },
+	{ "diversion", CK_BOOL, false, offsetof(struct trunk, diversion), 0, 0, 0, NULL, NULL },
 	{ "fast_failover", CK_BOOL, false, offsetof(struct trunk, fast_failover), 0, 0, 1, NULL, NULL },
 	{ "failover_timeout", CK_UINT, false, offsetof(struct trunk, failover_timeout), 1, 300, 10, NULL, NULL },
 	{ "session_timer", CK_BOOL, false, offsetof(struct trunk, session_timer), 0, 0, 0, NULL, NULL },

@@ -312,14 +312,25 @@ decide_trunk_numbers(const struct trunk *t, const struct route *r, const char *c
 	return 0;
 }
 
+/*
+ * Routes d->called by the caller's voice policy, or by usages when not
+ * NULL (a forwarded call's CustomCallForwardingSimulRingUsages).
+ */
 static int
-outbound_route(const struct conf *c, struct decision *d, const struct dtrace *tr)
+outbound_route(const struct conf *c, struct decision *d, const struct strlist *usages,
+    const struct dtrace *tr)
 {
 	const struct voice_policy *vp = conf_user_voice_policy(c, d->caller);
+	struct voice_policy custom;
 
 	if (vp == NULL) {
 		dtrace_step(tr, "routing: no voice policy applies to %s", d->caller->uri);
 		return reject(d, 403, NULL, tr);
+	}
+	if (usages != NULL) {
+		custom = *vp;
+		custom.usages = *usages;
+		vp = &custom;
 	}
 	d->nchoices = route_select(vp, c, d->called, d->choices, ROUTE_CHOICES_MAX, tr);
 	if (d->nchoices == 0) {
@@ -346,20 +357,18 @@ decide_attempt(const struct decision *d, size_t i, struct trunk_numbers *out,
 	    d->calling, out, tr);
 }
 
-int
-decide_outbound(const struct conf *c, const char *caller_uri, const char *dialed,
+/*
+ * The rest of a call from the pool once d->caller (and d->calling) are
+ * known: the dialed number through the caller's plan, a user's number
+ * stays internal, anything else is routed.
+ */
+static int
+outbound_call(const struct conf *c, const char *dialed, const struct strlist *usages,
     struct decision *d, const struct dtrace *tr)
 {
 	struct user *callee = NULL;
 	int rc;
 
-	decision_init(d);
-	dtrace_step(tr, "outbound from %s: dialed %s", caller_uri, dialed);
-	d->caller = conf_find_user(c, caller_uri);
-	if (d->caller == NULL) {
-		dtrace_step(tr, "caller %s is not a configured user", caller_uri);
-		return reject(d, 403, NULL, tr);
-	}
 	if (dialed[0] == '\0')
 		return reject(d, 484, NULL, tr);
 	if (!number_is_sane(dialed))
@@ -370,8 +379,6 @@ decide_outbound(const struct conf *c, const char *caller_uri, const char *dialed
 		reject(d, 500, NULL, tr);
 		return -1;
 	}
-	/* The caller's own number, without extension, is what the PSTN sees. */
-	snprintf(d->calling, sizeof(d->calling), "%s", d->caller->line.base);
 	if (conf_find_number(c, d->called, &callee) == RNL_FOUND) {
 		d->kind = DECISION_USER;
 		d->callee = callee;
@@ -380,7 +387,154 @@ decide_outbound(const struct conf *c, const char *caller_uri, const char *dialed
 		    d->called, callee->uri);
 		return 0;
 	}
-	return outbound_route(c, d, tr);
+	return outbound_route(c, d, usages, tr);
+}
+
+const char *
+decide_behalf_name(enum behalf_reason r)
+{
+	switch (r) {
+	case BEHALF_FORWARDING: return "call forwarding";
+	case BEHALF_SIMUL_RING: return "simultaneous ring";
+	case BEHALF_TEAM_CALL: return "team call";
+	case BEHALF_DELEGATION: return "delegation";
+	case BEHALF_TRANSFER: return "call transfer";
+	case BEHALF_NONE: break;
+	}
+	return "none";
+}
+
+const char *
+decide_behalf_switch(enum behalf_reason r)
+{
+	switch (r) {
+	case BEHALF_FORWARDING: return "AllowCallForwarding";
+	case BEHALF_SIMUL_RING: return "AllowSimulRing";
+	case BEHALF_TEAM_CALL: return "EnableTeamCall";
+	case BEHALF_DELEGATION: return "EnableDelegation";
+	case BEHALF_TRANSFER: return "EnableCallTransfer";
+	case BEHALF_NONE: break;
+	}
+	return "";
+}
+
+static bool
+policy_allows(const struct voice_policy *vp, enum behalf_reason r)
+{
+	switch (r) {
+	case BEHALF_FORWARDING: return vp->allow_call_forwarding;
+	case BEHALF_SIMUL_RING: return vp->allow_simul_ring;
+	case BEHALF_TEAM_CALL: return vp->enable_team_call;
+	case BEHALF_DELEGATION: return vp->enable_delegation;
+	case BEHALF_TRANSFER: return vp->enable_call_transfer;
+	case BEHALF_NONE: break;
+	}
+	return true;
+}
+
+struct user *
+decide_party_user(const struct conf *c, const char *party)
+{
+	struct user *u = conf_find_user(c, party);
+
+	if (u == NULL && conf_find_number(c, party, &u) != RNL_FOUND)
+		u = NULL;
+	return u;
+}
+
+/*
+ * A call the pool places for the user ob names (forwarded, ringing a
+ * simultaneous-ring number, a delegate's or team member's call, a
+ * transfer): that user's plan and policy decide it, if the policy's switch
+ * allows it; forwarding and simultaneous ring go by the policy's
+ * CallForwardingSimulRingUsageType. The caller's own number is presented.
+ */
+static int
+outbound_behalf(const struct conf *c, const char *caller_uri, const char *caller_number,
+    const struct behalf *ob, const char *dialed, struct decision *d,
+    const struct dtrace *tr)
+{
+	static const struct strlist none = { NULL, 0 };
+	const struct voice_policy *vp;
+	const struct strlist *usages = NULL;
+	struct user *u = decide_party_user(c, ob->party);
+
+	dtrace_step(tr, "caller %s is not a configured user; %s names %s (%s)", caller_uri,
+	    ob->header, ob->party, decide_behalf_name(ob->reason));
+	if (u == NULL) {
+		dtrace_step(tr, "%s is no configured user either", ob->party);
+		return reject(d, 403, NULL, tr);
+	}
+	d->caller = u;
+	d->behalf = ob->reason;
+	d->behalf_header = ob->header;
+	snprintf(d->redirecting, sizeof(d->redirecting), "%s", u->line.base);
+	snprintf(d->calling, sizeof(d->calling), "%s", caller_number ? caller_number : "");
+	dtrace_step(tr, "the call is placed for %s (%s): its dial plan and voice policy "
+	    "decide, the caller %s is presented", u->uri, decide_behalf_name(ob->reason),
+	    d->calling[0] ? d->calling : "(none)");
+	vp = conf_user_voice_policy(c, u);
+	if (vp != NULL && !policy_allows(vp, ob->reason)) {
+		dtrace_step(tr, "voice policy \"%s\": %s is off", vp->name,
+		    decide_behalf_switch(ob->reason));
+		snprintf(d->diagnostics, sizeof(d->diagnostics), "12004;reason=\"%s is not "
+		    "allowed by voice policy %s (%s is off)\";UserUri=\"%s\"",
+		    decide_behalf_name(ob->reason), vp->name, decide_behalf_switch(ob->reason),
+		    u->uri);
+		return reject(d, 403, NULL, tr);
+	}
+	if (vp != NULL && (ob->reason == BEHALF_FORWARDING || ob->reason == BEHALF_SIMUL_RING)) {
+		if (vp->fwd_usage_type == FWD_USAGE_INTERNAL_ONLY) {
+			dtrace_step(tr, "voice policy \"%s\": forwarding and simultaneous ring "
+			    "reach users only (InternalOnly)", vp->name);
+			usages = &none;
+		} else if (vp->fwd_usage_type == FWD_USAGE_CUSTOM) {
+			dtrace_step(tr, "voice policy \"%s\": forwarding and simultaneous ring go "
+			    "by its custom usages", vp->name);
+			usages = &vp->fwd_usages;
+		}
+	}
+	return outbound_call(c, dialed, usages, d, tr);
+}
+
+int
+decide_outbound_behalf(const struct conf *c, const char *caller_uri,
+    const char *caller_number, const struct behalf *ob, const char *dialed,
+    struct decision *d, const struct dtrace *tr)
+{
+	decision_init(d);
+	dtrace_step(tr, "outbound from %s: dialed %s", caller_uri, dialed);
+	d->caller = conf_find_user(c, caller_uri);
+	if (d->caller == NULL && ob != NULL && ob->party != NULL)
+		return outbound_behalf(c, caller_uri, caller_number, ob, dialed, d, tr);
+	if (d->caller == NULL) {
+		dtrace_step(tr, "caller %s is not a configured user", caller_uri);
+		return reject(d, 403, NULL, tr);
+	}
+	/* The caller's own number, without extension, is what the PSTN sees. */
+	snprintf(d->calling, sizeof(d->calling), "%s", d->caller->line.base);
+	return outbound_call(c, dialed, NULL, d, tr);
+}
+
+int
+decide_outbound(const struct conf *c, const char *caller_uri, const char *dialed,
+    struct decision *d, const struct dtrace *tr)
+{
+	return decide_outbound_behalf(c, caller_uri, NULL, NULL, dialed, d, tr);
+}
+
+int
+decide_trunk_redirecting(const struct trunk *t, const char *redirecting, char *out,
+    const struct dtrace *tr)
+{
+	const struct rule *r;
+
+	if (apply_trunk_rules(t->calling_rules, redirecting, out, &r, "redirecting number", t,
+	    tr) == -1)
+		return -1;
+	if (t->remove_plus)
+		strip_plus(out);
+	return 0;
 }
 
 unsigned

@@ -38,13 +38,45 @@ struct trunk_numbers {
 	const struct rule *calling_rule;
 };
 
+/* Why the pool places a call for a user who is not its caller. */
+enum behalf_reason {
+	BEHALF_NONE,
+	BEHALF_FORWARDING,	/* AllowCallForwarding */
+	BEHALF_SIMUL_RING,	/* AllowSimulRing */
+	BEHALF_TEAM_CALL,	/* EnableTeamCall */
+	BEHALF_DELEGATION,	/* EnableDelegation */
+	BEHALF_TRANSFER,	/* EnableCallTransfer */
+};
+
+/*
+ * A call from the pool whose caller is no configured user, placed for a
+ * user who is (call_behalf() reads it from the INVITE): the party named
+ * (a SIP URI, or a number), why, and the header that said so.
+ */
+struct behalf {
+	const char *party;
+	enum behalf_reason reason;
+	const char *header;	/* "History-Info", "Referred-By", "Diversion" */
+};
+
+/* The user a party names: by SIP URI, or a number it holds; NULL: none. */
+struct user *decide_party_user(const struct conf *, const char *party);
+
+/* "forwarding", "simultaneous ring"... and the voice policy switch for it */
+const char *decide_behalf_name(enum behalf_reason);
+const char *decide_behalf_switch(enum behalf_reason);
+
 struct decision {
 	enum decision_kind kind;
 	char called[RULE_OUT_MAX];	/* after normalization */
 	char calling[RULE_OUT_MAX];	/* after normalization; "" when none */
 	const struct dial_plan *plan;	/* plan the called number went through */
 	const struct rule *rule;	/* its matching rule; NULL when none/skipped */
-	const struct user *caller;	/* outbound: the calling user */
+	const struct user *caller;	/* outbound: the calling user, or the user
+					   the call is placed for */
+	enum behalf_reason behalf;	/* the call is placed for caller, why */
+	const char *behalf_header;	/* where that was read */
+	char redirecting[RULE_OUT_MAX];	/* behalf: the caller's own number */
 	const struct user *callee;	/* DECISION_USER */
 	const char *target;		/* DECISION_USER/_TARGET: SIP URI */
 	const struct unassigned *range;	/* the unassigned range used, if any */
@@ -72,6 +104,25 @@ int decide_inbound(const struct conf *, const struct trunk *t, const char *calle
  */
 int decide_outbound(const struct conf *, const char *caller_uri, const char *dialed,
     struct decision *d, const struct dtrace *);
+
+/*
+ * The same for a call from the pool that may be placed on a user's behalf
+ * (ob, may be NULL): when caller_uri is no configured user, the user ob
+ * names is responsible for the call: the call is normalized and routed
+ * with that user's dial plan and voice policy, if the policy's switch for
+ * ob's reason allows it (else 403 naming the switch), and presents
+ * caller_number (the original caller's; "" or NULL: none).
+ */
+int decide_outbound_behalf(const struct conf *, const char *caller_uri,
+    const char *caller_number, const struct behalf *ob, const char *dialed,
+    struct decision *d, const struct dtrace *);
+
+/*
+ * redirecting (E.164) as trunk t presents numbers: its calling-number
+ * rules, then remove_plus. out holds RULE_OUT_MAX. 0, or -1 when too long.
+ */
+int decide_trunk_redirecting(const struct trunk *t, const char *redirecting, char *out,
+    const struct dtrace *);
 
 /*
  * Translates E.164 called (and calling, which may be NULL or "") for

@@ -43,6 +43,56 @@ decides(const struct peer *p, const char *ruri, const char *from, const char *ex
 	msg_destroy(msg);
 }
 
+/* who the pool's INVITE with these headers is placed for */
+static void
+behalf_is(const char *extra, const char *party, enum behalf_reason r, const char *header,
+    const char *name)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	msg_t *msg = invite("sip:+15035550199@contoso.com;user=phone",
+	    "<sip:+12065550100@contoso.com;user=phone>", extra);
+	struct behalf ob;
+
+	if (!ok(msg != NULL, "%s: parses", name))
+		return;
+	call_behalf(c, sip_object(msg), home, &ob);
+	is_str(ob.party, party, "%s: the responsible party", name);
+	ok(party == NULL || (ob.reason == r && strcmp(ob.header, header) == 0),
+	    "%s: %s, read from %s", name, decide_behalf_name(r), header ? header : "-");
+	msg_destroy(msg);
+	su_home_deinit(home);
+}
+
+static void
+test_behalf(void)
+{
+	behalf_is("History-Info: <sip:ceo@contoso.com;user=phone>;index=1;"
+	    "ms-retarget-reason=forwarding,<sip:+15035550199@contoso.com;user=phone>;index=1.1\r\n",
+	    "sip:ceo@contoso.com", BEHALF_FORWARDING, "History-Info", "Lync's History-Info, "
+	    "user=phone on a user part that is no number");
+	behalf_is("History-Info: <sip:ceo@contoso.com>;index=1;ms-retarget-reason=forwarding,"
+	    "<sip:+15035550199@contoso.com;user=phone>;index=1.1\r\n",
+	    "sip:ceo@contoso.com", BEHALF_FORWARDING, "History-Info", "Lync's forwarding");
+	behalf_is("History-Info: <sip:bob@contoso.com>;index=1\r\n"
+	    "History-Info: <sip:ceo@contoso.com>;index=1.1;ms-retarget-reason=Simultaneous-Ring\r\n"
+	    "History-Info: <sip:+15035550199@contoso.com;user=phone>;index=1.1.1\r\n",
+	    "sip:ceo@contoso.com", BEHALF_SIMUL_RING, "History-Info",
+	    "the last configured user of several lines, simultaneous ring");
+	behalf_is("History-Info: \"Team, Sales\" <sip:+15033121234@contoso.com;user=phone>;"
+	    "index=1;ms-retarget-reason=team-call\r\n", "+15033121234", BEHALF_TEAM_CALL,
+	    "History-Info", "a user named by number, a display name with a comma");
+	behalf_is("Referred-By: <sip:alice@contoso.com>\r\n", "sip:alice@contoso.com",
+	    BEHALF_TRANSFER, "Referred-By", "a transfer");
+	behalf_is("Diversion: <sip:+15033129999@contoso.com;user=phone>;reason=no-answer;"
+	    "counter=1, <sip:+15033121234@contoso.com;user=phone>;reason=unconditional\r\n",
+	    "+15033129999", BEHALF_FORWARDING, "Diversion", "the latest Diversion entry");
+	behalf_is("Diversion: <sip:+19995550000@example.com;user=phone>;reason=unconditional\r\n",
+	    NULL, BEHALF_NONE, NULL, "a Diversion from nobody configured");
+	behalf_is("History-Info: <sip:mallory@example.com>;index=1;ms-retarget-reason=forwarding\r\n"
+	    "Referred-By: <sip:alice@contoso.com>\r\n", "sip:alice@contoso.com",
+	    BEHALF_TRANSFER, "Referred-By", "History-Info naming no user falls to Referred-By");
+}
+
 int
 main(void)
 {
@@ -78,6 +128,7 @@ main(void)
 		ok(call_caller_private(sip_object(msg)), "an anonymous From hides the caller");
 		msg_destroy(msg);
 	}
+	test_behalf();
 	conf_unref(c);
 	return tap_done();
 }

@@ -729,7 +729,9 @@ pipeline_rest(struct rd *d, struct ps_cmd *first)
 			skip_statement(d);
 			return;
 		}
-		while (!at_end(d))
+		/* their arguments are read and dropped */
+		skip(d, false);
+		while (!at_end(d) && !d->failed)
 			(void)parse_value_list(d), skip(d, false);
 	}
 }

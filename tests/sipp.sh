@@ -24,10 +24,15 @@ start_sipmed() {
 	    -e "s/@PORT@/$port/; s/@POOL_PORT@/${POOL_PORT:-$pool_port}$tp/; s/@GW_PORT@/$gw_port$tp/" \
 	    -e "s/@POOL_HOST@/${POOL_HOST:-127.0.0.2}/; s/@GW_FLAGS@/${2:-options_interval = 0;}/" \
 	    -e "s/@POOL_FLAGS@/${POOL_FLAGS:-options_interval = 0;}/" \
-	    ${CONF_SED:+-e "$CONF_SED"} \
-	    "$top_srcdir/tests/sip/b2bua.conf" > "$cwork/sipmed.conf"
+	    "$top_srcdir/tests/sip/b2bua.conf" > "$cwork/sipmed.base"
 	# CONF_SED: one more sed expression on the file; CONF_EXTRA: more
-	# settings for this run (a trace group, say)
+	# settings for this run (a trace group, say). A CONF_SED that changes
+	# nothing is the test's mistake (b2bua.conf changed under it): say so.
+	sed -e "${CONF_SED:-}" "$cwork/sipmed.base" > "$cwork/sipmed.conf"
+	if [ -n "${CONF_SED:-}" ] && cmp -s "$cwork/sipmed.base" "$cwork/sipmed.conf"; then
+		echo "# CONF_SED changes nothing in tests/sip/b2bua.conf: $CONF_SED"
+		return 1
+	fi
 	printf '%s\n' "${CONF_EXTRA:-}" >> "$cwork/sipmed.conf"
 	starts=$(grep -c "control socket" "$cwork/sipmed.log" 2>/dev/null)
 	# SIPMED_TEST_WRAPPER runs sipmed under a tool, e.g. valgrind

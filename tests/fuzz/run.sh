@@ -97,5 +97,5 @@ run rules "$fuzz"/corpus/rules/*
 run conf "$top_srcdir"/tests/config/*.conf "$top_srcdir"/etc/sipmed.conf "$fuzz/decide.conf" \
     "$fuzz"/corpus/conf/*
 run decide "$fuzz"/corpus/decide/*
-run import "$top_srcdir"/tests/import/*.ps1
+run import "$top_srcdir"/tests/import/*.ps1 "$fuzz"/corpus/import/*
 echo "1..$n"

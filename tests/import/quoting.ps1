@@ -15,4 +15,5 @@ New-CsVoiceNormalizationRule -Parent $plan `
     -Name 'Continued' `
     -Pattern '^(66\d{2})$' -Translation '+1666555$1' -Priority:0
 New-CsVoiceNormalizationRule -Parent $plan -Name ‘Typographic’ –Pattern ‘^(55\d{2})$’ –Translation “+1555555`$1”
+New-CsVoiceNormalizationRule -Parent $plan -Name 'Out-Null after' -Pattern '^(33\d{2})$' -Translation '$1' | Out-Null 
 New-CsVoiceNormalizationRule -Parent $plan -Name "Dollar before quote" -Pattern "^(44\d{2})$" -Translation '$1'; Write-Host "done"

@@ -143,6 +143,8 @@ printf "New-CsDialPlan -Identity 'Site:X'\nNew-CsVoiceNormalizationRule -Parent 
 fatal "an unclosed string" "unclosed.ps1:2: a string is not closed with '" unclosed.ps1
 printf 'Set-CsPstnUsage -Usage @{add="A"\n' > "$work/hash.ps1"
 fatal "an unclosed hash table" "hash.ps1:2: a hash table @{ is not closed with }" hash.ps1
+printf 'Write-Host x | Out-Null "a" `x\n' > "$work/pipe.ps1"
+fatal "a bad argument after | Out-Null (fuzz_import: it looped)" 'pipe.ps1:1: unexpected "`"' pipe.ps1
 fatal "a missing script" "missing.ps1: cannot read: No such file or directory" missing.ps1
 printf '"Name","Number"\n"a","b"\n' > "$work/bad.csv"
 fatal "a users file without SipAddress and LineURI" \

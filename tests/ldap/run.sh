@@ -78,7 +78,7 @@ check "ldaps:// with the test CA: configuration OK" grep -q "^configuration OK" 
 # sipmed with the directory, polled every second; an "Internal" voice
 # policy with no PSTN usage, which the directory gives the intern
 tr=udp
-CONF_SED='s/voice_policies = ( { name = "Global"; pstn_usages = ( "Local" ); } );/voice_policies = ( { name = "Global"; pstn_usages = ( "Local" ); }, { name = "Internal"; pstn_usages = ( ); } );/' \
+CONF_SED='s/voice_policies = ( { name = "Global"; pstn_usages = ( "Local" ); }/&, { name = "Internal"; pstn_usages = ( ); }/' \
 CONF_EXTRA=$(directory "$work/ldap.pw" "starttls = true; ca_file = \"$certs/ca.crt\";
   voice_policy_attribute = \"employeeType\";") \
     start_sipmed udp || exit 1

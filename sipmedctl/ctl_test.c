@@ -130,9 +130,11 @@ attempts(struct ctl *ctl, const struct decision *d, bool asserted, struct call_a
 {
 	size_t n = 0;
 
+	struct call_caller who = { d->calling, false, asserted, d->redirecting, d->behalf,
+	    d->emergency ? d->location->elin : NULL };
+
 	while (n < d->nchoices && call_attempt(ctl_conf(ctl), &d->choices[n], NULL, d->called,
-	    d->calling, false, asserted, d->redirecting, d->behalf, &at[n],
-	    ctl_dtrace(ctl)) == 0)
+	    &who, &at[n], ctl_dtrace(ctl)) == 0)
 		n++;
 	return n;
 }
@@ -290,6 +292,7 @@ ctl_test_outbound(struct ctl *ctl, int argc, char **argv)
 		json_str(&j, "caller", d.behalf ? argv[0] : d.caller ? d.caller->uri : NULL);
 		json_str(&j, "placed_for", d.behalf ? d.caller->uri : NULL);
 		json_str(&j, "because", d.behalf ? decide_behalf_name(d.behalf) : NULL);
+		json_str(&j, "emergency", d.emergency ? d.location->name : NULL);
 		json_str(&j, "dialed", argv[1]);
 		json_str(&j, "dial_plan", d.plan ? d.plan->name : NULL);
 		json_str(&j, "rule", rule_or_null(d.rule));
@@ -306,6 +309,8 @@ ctl_test_outbound(struct ctl *ctl, int argc, char **argv)
 	printf("%s\n", d.called[0] ? d.called : argv[1]);
 	if (d.behalf != BEHALF_NONE)
 		printf("for %s (%s)\n", d.caller->uri, decide_behalf_name(d.behalf));
+	if (d.emergency)
+		printf("emergency (location policy %s)\n", d.location->name);
 	print_attempts(&d, at, n);
 	if (d.kind == DECISION_USER)
 		printf("internal\n%s\n", d.target);

@@ -90,7 +90,7 @@ struct lync_trunkcfg {
 	struct lync_strs usages;	/* PstnUsages: inter-trunk routing */
 	struct lync_rc_rule *rc;
 	size_t nrc;
-	int remove_plus, refer, pai, history, fast_failover, session_timer;
+	int remove_plus, refer, pai, history, fast_failover, session_timer, pidf_lo;
 	int max_early_dialogs;
 	const char *description;
 	struct lync_src src;
@@ -108,12 +108,23 @@ struct lync_gateway {
 	struct lync_src src;
 };
 
+/* New-CsLocationPolicy: emergency calls */
+struct lync_location {
+	const char *id;		/* Global, Site:X, or a tag */
+	const char *dial_string;
+	struct lync_strs masks;
+	const char *usage;
+	struct lync_strs notify;
+	struct lync_src src;
+};
+
 struct lync_user {
 	const char *uri;
 	const char *line_uri;
 	const char *pool;	/* RegistrarPool, from --users */
 	const char *plan;	/* granted dial plan (a tag) */
 	const char *policy;	/* granted voice policy (a tag) */
+	const char *location;	/* granted location policy (a tag) */
 	struct lync_src src;
 };
 
@@ -140,6 +151,7 @@ struct lync {
 	su_home_t *home;
 	LYNC_VEC(struct lync_plan, plans);
 	LYNC_VEC(struct lync_policy, policies);
+	LYNC_VEC(struct lync_location, locations);
 	LYNC_VEC(struct lync_route, routes);
 	LYNC_VEC(struct lync_trunkcfg, trunkcfgs);
 	LYNC_VEC(struct lync_gateway, gateways);

@@ -183,6 +183,45 @@ write_policies(FILE *f, const struct conf *c, su_home_t *home)
 }
 
 static void
+location(FILE *f, const struct location_policy *lp, const char *identity, const char *why)
+{
+	if (why[0] != '\0' && strcmp(lp->name, identity) == 0)
+		return;
+	fprintf(f, "\n# location policy \"%s\"%s%s%s\n%s-CsLocationPolicy -Identity ", lp->name,
+	    why, lp->elin ? "; its ELIN, " : "", lp->elin ? lp->elin : "",
+	    strcmp(identity, "Global") == 0 ? "Set" : "New");
+	sq(f, identity);
+	fputs(" -EnhancedEmergencyServicesEnabled $true -EmergencyDialString ", f);
+	sq(f, lp->dial_string);
+	if (lp->masks.n > 0) {
+		fputs(" -EmergencyDialMask '", f);
+		for (size_t i = 0; i < lp->masks.n; i++)
+			fprintf(f, "%s%s", i ? ";" : "", lp->masks.v[i]);
+		fputs("'", f);
+	}
+	fputs(" -PstnUsage ", f);
+	sq(f, lp->usage);
+	if (lp->notify.n > 0) {
+		fputs(" -NotificationUri '", f);
+		for (size_t i = 0; i < lp->notify.n; i++)
+			fprintf(f, "%s%s", i ? "," : "", lp->notify.v[i]);
+		fputs("'", f);
+	}
+	fputs("\n", f);
+}
+
+static void
+write_locations(FILE *f, const struct conf *c, su_home_t *home)
+{
+	for (size_t i = 0; i < c->nlocation_policies; i++)
+		location(f, &c->location_policies[i], tag_of(c->location_policies[i].name), "");
+	for (size_t i = 0; i < c->nsites; i++)
+		if (c->sites[i].location_policy != NULL)
+			location(f, c->sites[i].location_policy, su_sprintf(home, "Site:%s",
+			    c->sites[i].name), su_sprintf(home, ", as site %s's", c->sites[i].name));
+}
+
+static void
 write_usages(FILE *f, const struct conf *c)
 {
 	struct strlist all = { NULL, 0 };
@@ -230,11 +269,14 @@ write_trunk(FILE *f, const struct trunk *t, su_home_t *home)
 	    "-OutboundCallingNumberTranslationRulesList $calling `\n"
 	    "    -RemovePlusFromUri $%s -EnableReferSupport $%s -ForwardPAI $%s "
 	    "-ForwardCallHistory $%s `\n    -EnableFastFailoverTimer $%s "
-	    "-EnableSessionTimer $%s -MaxEarlyDialogs %u\n",
+	    "-EnableSessionTimer $%s -EnablePIDFLOSupport $%s -MaxEarlyDialogs %u\n",
 	    t->remove_plus ? "true" : "false", t->refer_support ? "true" : "false",
 	    t->forward_pai ? "true" : "false", t->forward_call_history ? "true" : "false",
 	    t->fast_failover ? "true" : "false", t->session_timer ? "true" : "false",
-	    t->max_early_dialogs);
+	    t->pidf_lo ? "true" : "false", t->max_early_dialogs);
+	if (t->emergency_elin)
+		fputs("# the gateway is shown the location's ELIN on emergency calls (sipmed's "
+		    "emergency_elin)\n", f);
 	for (size_t i = 0; i < t->nrc_rules; i++) {
 		const struct rc_rule *r = &t->rc_rules[i];
 
@@ -322,6 +364,10 @@ write_users(FILE *f, const struct conf *c, su_home_t *home)
 		/* the plan and policy the user has in sipmed, by their tag names */
 		grant(f, "Grant-CsDialPlan", u->uri, p);
 		grant(f, "Grant-CsVoicePolicy", u->uri, vp);
+		if (u->location_policy != NULL)
+			grant(f, "Grant-CsLocationPolicy", u->uri, u->location_policy->name);
+		else if (u->site != NULL && u->site->location_policy != NULL)
+			grant(f, "Grant-CsLocationPolicy", u->uri, u->site->location_policy->name);
 	}
 }
 
@@ -366,6 +412,7 @@ ctl_export_lync(struct ctl *ctl, int argc, char **argv)
 	write_usages(stdout, c);
 	write_plans(stdout, c, home);
 	write_policies(stdout, c, home);
+	write_locations(stdout, c, home);
 	for (size_t i = 0; i < c->ntrunks; i++)
 		write_trunk(stdout, &c->trunks[i], home);
 	write_routes(stdout, c, home);

@@ -481,20 +481,9 @@ lync_prules(struct lync *l, const struct ps_cmd *c, const char *param, enum rule
 	}
 }
 
-static void
-unsupported(struct lync *l, struct ps_cmd *c)
-{
-	struct lync_src src = lync_src_of(c);
-
-	lync_warn(l, &src, "%s: sipmed has no emergency (location policy) handling yet: "
-	    "skipped", c->name);
-}
-
 static void ignore(struct lync *l, struct ps_cmd *c) { }
 
 static const struct lync_handler handlers[] = {
-	{ "New-CsLocationPolicy", unsupported }, { "Set-CsLocationPolicy", unsupported },
-	{ "Grant-CsLocationPolicy", unsupported },
 	/* output and session housekeeping: nothing to map */
 	{ "Write-Host", ignore }, { "Write-Output", ignore }, { "Write-Verbose", ignore },
 	{ "Write-Warning", ignore }, { "Import-Module", ignore }, { "Start-Transcript", ignore },

@@ -94,7 +94,7 @@ trunkcfg(struct lync *l, const char *scope, bool create, const struct lync_src *
 	t->id = scope;
 	t->src = *src;
 	t->remove_plus = t->refer = t->pai = t->history = t->fast_failover =
-	    t->session_timer = t->max_early_dialogs = LYNC_UNSET;
+	    t->session_timer = t->pidf_lo = t->max_early_dialogs = LYNC_UNSET;
 	if (lync_is_gateway(scope, &gw))
 		lync_gateway_of(l, gw, src);
 	PUSH(l, trunkcfgs, t);
@@ -124,7 +124,8 @@ static const char *const tc_media[] = { "SRTPMode", "EnableBypass", "Concentrate
 static const char *const tc_params[] = { "Identity", "OutboundTranslationRulesList",
 	"OutboundCallingNumberTranslationRulesList", "SipResponseCodeTranslationRulesList",
 	"RemovePlusFromUri", "EnableReferSupport", "ForwardPAI", "ForwardCallHistory",
-	"EnableFastFailoverTimer", "EnableSessionTimer", "MaxEarlyDialogs", "PstnUsages", "SRTPMode",
+	"EnableFastFailoverTimer", "EnableSessionTimer", "MaxEarlyDialogs", "PstnUsages",
+	"EnablePIDFLOSupport", "SRTPMode",
 	"EnableBypass", "ConcentratedTopology", "EnableRTPLatching", "RTCPActiveCalls",
 	"RTCPCallsOnHold", "EnableSignalBoost", "EnableMediaEncryptionForSipOverTls", NULL };
 
@@ -136,6 +137,7 @@ tc_fields(struct lync *l, struct lync_trunkcfg *t, const struct ps_cmd *c)
 		{ "ForwardPAI", &t->pai }, { "ForwardCallHistory", &t->history },
 		{ "EnableFastFailoverTimer", &t->fast_failover },
 		{ "EnableSessionTimer", &t->session_timer },
+		{ "EnablePIDFLOSupport", &t->pidf_lo },
 	};
 	int med = lync_puint(l, c, "MaxEarlyDialogs", 1000);
 
@@ -170,8 +172,8 @@ tc_fields(struct lync *l, struct lync_trunkcfg *t, const struct ps_cmd *c)
 }
 
 /* Settings of a trunk configuration for what sipmed does not build yet. */
-static const char *const tc_later[] = { "EnablePIDFLOSupport",
-	"Enable3pccRefer", "EnableMobileTrunkSupport", "EnableOnlineVoice",
+static const char *const tc_later[] = { "Enable3pccRefer", "EnableMobileTrunkSupport",
+	"EnableOnlineVoice",
 	"EnableLocationRestriction", "NetworkSiteID", "ForwardAnonymousCallGatewayPAI",
 	"AcceptGatewayPAIForOutboundCalls", NULL };
 
@@ -185,8 +187,8 @@ tc_check(struct lync *l, const struct ps_cmd *c)
 		if (lync_has(c, tc_later[i])) {
 			struct lync_src src = { c->file, ps_param(c, tc_later[i])->line };
 
-			lync_warn(l, &src, "%s -%s: sipmed has no emergency location, 3pcc "
-			    "transfers, mobile or online trunks yet: skipped", c->name, tc_later[i]);
+			lync_warn(l, &src, "%s -%s: sipmed has no 3pcc transfers, location-based "
+			    "routing, mobile or online trunks yet: skipped", c->name, tc_later[i]);
 		}
 	rest.p = su_alloc(l->home, (c->np + 1) * sizeof(*rest.p));
 	rest.np = 0;

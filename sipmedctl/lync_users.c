@@ -96,6 +96,76 @@ grant(struct lync *l, struct ps_cmd *c, bool plan)
 static void grant_plan(struct lync *l, struct ps_cmd *c) { grant(l, c, true); }
 static void grant_policy(struct lync *l, struct ps_cmd *c) { grant(l, c, false); }
 
+static void
+grant_location(struct lync *l, struct ps_cmd *c)
+{
+	static const char *const params[] = { "Identity", "PolicyName", NULL };
+	struct lync_src src = lync_src_of(c);
+	struct lync_user *u = lync_user_of(l, lync_identity(l, c), &src);
+
+	lync_check_params(l, c, params, NULL);
+	if (u != NULL)
+		u->location = lync_scope(l->home, lync_pstr(c, "PolicyName"));
+}
+
+/* location policies (emergency calls) */
+
+static struct lync_location *
+location_find(struct lync *l, const char *scope)
+{
+	for (size_t i = 0; scope != NULL && i < l->nlocations; i++)
+		if (strcasecmp(l->locations[i]->id, scope) == 0)
+			return l->locations[i];
+	return NULL;
+}
+
+/* "112;999" (Lync separates masks with semicolons), or a list */
+static void
+split_add(struct lync *l, struct lync_strs *s, const char *v)
+{
+	char *copy = su_strdup(l->home, v), *save = NULL;
+
+	for (char *t = strtok_r(copy, ";, ", &save); t != NULL; t = strtok_r(NULL, ";, ", &save))
+		lync_strs_add(l, s, t);
+}
+
+static void
+location_policy(struct lync *l, struct ps_cmd *c)
+{
+	static const char *const params[] = { "Identity", "EmergencyDialString",
+	    "EmergencyDialMask", "PstnUsage", "NotificationUri", "EnhancedEmergencyServicesEnabled",
+	    NULL };
+	const char *scope = lync_scope(l->home, lync_identity(l, c));
+	struct lync_src src = lync_src_of(c);
+	struct lync_location *lp;
+
+	lync_check_params(l, c, params, " (sipmed routes and reports emergency calls; it "
+	    "does not conference or require locations)");
+	if (scope == NULL)
+		scope = "Global";
+	if ((lp = location_find(l, scope)) == NULL) {
+		lp = su_zalloc(l->home, sizeof(*lp));
+		if (lp == NULL)
+			return;
+		lp->id = scope;
+		lp->dial_string = "911";	/* Lync's default */
+		lp->src = src;
+		PUSH(l, locations, lp);
+	}
+	if (lync_pstr(c, "EmergencyDialString") != NULL)
+		lp->dial_string = lync_pstr(c, "EmergencyDialString");
+	if (lync_has(c, "EmergencyDialMask")) {
+		lp->masks.n = 0;
+		lync_each_str(l, c, lync_pval(c, "EmergencyDialMask"), split_add, &lp->masks);
+	}
+	if (lync_pstr(c, "PstnUsage") != NULL)
+		lp->usage = lync_pstr(c, "PstnUsage");
+	if (lync_has(c, "NotificationUri")) {
+		lp->notify.n = 0;
+		lync_each_str(l, c, lync_pval(c, "NotificationUri"), split_add, &lp->notify);
+	}
+}
+
 /* unassigned numbers and announcements */
 
 static void
@@ -275,6 +345,9 @@ lync_import_users(struct lync *l, const char *path, char *err, size_t errlen)
 }
 
 const struct lync_handler lync_user_handlers[] = {
+	{ "New-CsLocationPolicy", location_policy },
+	{ "Set-CsLocationPolicy", location_policy },
+	{ "Grant-CsLocationPolicy", grant_location },
 	{ "New-CsUnassignedNumber", new_unassigned },
 	{ "New-CsAnnouncement", new_announcement },
 	{ "Grant-CsVoicePolicy", grant_policy },

@@ -104,6 +104,15 @@ plan_named(const struct lync *l, const char *id)
 	return NULL;
 }
 
+static const struct lync_location *
+location_named(const struct lync *l, const char *id)
+{
+	for (size_t i = 0; id != NULL && i < l->nlocations; i++)
+		if (strcasecmp(l->locations[i]->id, id) == 0 && l->locations[i]->usage != NULL)
+			return l->locations[i];
+	return NULL;
+}
+
 static const struct lync_policy *
 policy_named(const struct lync *l, const char *id)
 {
@@ -180,6 +189,40 @@ write_policies(const struct lync *l, FILE *f)
 	fputs(");\n\n", f);
 }
 
+/* Location policies: sipmed needs the usage an emergency call goes by. */
+static void
+write_locations(struct lync *l, FILE *f)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < l->nlocations; i++) {
+		const struct lync_location *lp = l->locations[i];
+
+		if (lp->usage == NULL) {
+			lync_warn(l, &lp->src, "location policy %s has no -PstnUsage: its emergency "
+			    "calls would have no route, and it is not written", lp->id);
+			continue;
+		}
+		fputs(first ? "location_policies = (\n" : ",\n", f);
+		first = false;
+		src_comment(f, &lp->src);
+		fputs("  { name = ", f);
+		qstr(f, lp->id);
+		kv(f, "; ", "emergency_dial_string", lp->dial_string, "");
+		fputs(" emergency_dial_masks = ", f);
+		strs(f, &lp->masks);
+		kv(f, ";\n    ", "pstn_usage", lp->usage, "");
+		if (lp->notify.n > 0) {
+			fputs(" notification_uris = ", f);
+			strs(f, &lp->notify);
+			fputs(";", f);
+		}
+		fputs(" }", f);
+	}
+	if (!first)
+		fputs("\n);\n\n", f);
+}
+
 /* The sites: every Site:X scope and every --site. */
 static void
 write_sites(const struct lync *l, FILE *f)
@@ -193,6 +236,10 @@ write_sites(const struct lync *l, FILE *f)
 			names.v[names.n++] = name;
 	for (size_t i = 0; i < l->npolicies; i++)
 		if (lync_is_site(l->policies[i]->id, &name))
+			names.v = realloc(names.v, (names.n + 1) * sizeof(*names.v)),
+			names.v[names.n++] = name;
+	for (size_t i = 0; i < l->nlocations; i++)
+		if (lync_is_site(l->locations[i]->id, &name))
 			names.v = realloc(names.v, (names.n + 1) * sizeof(*names.v)),
 			names.v[names.n++] = name;
 	for (size_t i = 0; i < l->site_names.n; i++)
@@ -216,6 +263,8 @@ write_sites(const struct lync *l, FILE *f)
 			kv(f, " ", "dial_plan", scope, "");
 		if (policy_named(l, scope) != NULL)
 			kv(f, " ", "voice_policy", scope, "");
+		if (location_named(l, scope) != NULL)
+			kv(f, " ", "location_policy", scope, "");
 		fputs(" }", f);
 	}
 	if (names.n > 0)
@@ -289,6 +338,7 @@ write_trunk_settings(const struct lync *l, const struct lync_gateway *g, FILE *f
 	write_bool(f, "forward_call_history", t->history);
 	write_bool(f, "fast_failover", t->fast_failover);
 	write_bool(f, "session_timer", t->session_timer);
+	write_bool(f, "pidf_lo", t->pidf_lo);
 	if (t->max_early_dialogs != LYNC_UNSET)
 		fprintf(f, "    max_early_dialogs = %d;\n", t->max_early_dialogs);
 }
@@ -415,6 +465,8 @@ write_users(struct lync *l, FILE *f)
 			    u->uri, u->plan);
 		if (lync_site_of(l, u->pool) != NULL)
 			kv(f, " ", "site", lync_site_of(l, u->pool), "");
+		if (u->location != NULL && location_named(l, u->location) != NULL)
+			kv(f, " ", "location_policy", u->location, "");
 		if (u->policy != NULL && policy_named(l, u->policy) != NULL) {
 			kv(f, " ", "voice_policy", u->policy, "");
 		} else if (u->policy != NULL)
@@ -532,6 +584,7 @@ lync_write(struct lync *l, FILE *f, int nfiles, char **files)
 	fputs(";\n};\n\n", f);
 	write_plans(l, f);
 	write_policies(l, f);
+	write_locations(l, f);
 	write_sites(l, f);
 	write_trunks(l, f);
 	write_routes(l, f);

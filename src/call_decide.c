@@ -140,10 +140,12 @@ diversion_reason(enum behalf_reason why)
 
 int
 call_attempt(const struct conf *c, const struct route_choice *ch, const char *target,
-    const char *called, const char *calling, bool private, bool asserted,
-    const char *redirecting, enum behalf_reason why, struct call_attempt *out,
+    const char *called, const struct call_caller *who, struct call_attempt *out,
     const struct dtrace *dt)
 {
+	const char *calling = who->calling, *redirecting = who->redirecting;
+	bool private = who->private, asserted = who->asserted;
+	enum behalf_reason why = who->why;
 	char num[RULE_OUT_MAX];
 
 	su_home_t home[1] = { SU_HOME_INIT(home) };
@@ -151,6 +153,12 @@ call_attempt(const struct conf *c, const struct route_choice *ch, const char *ta
 	int rc = 0;
 
 	memset(&out->numbers, 0, sizeof(out->numbers));
+	if (ch != NULL && who->elin != NULL && ch->trunk->emergency_elin) {
+		dtrace_step(dt, "trunk \"%s\": emergency call: the location's ELIN %s is the "
+		    "caller", ch->trunk->name, who->elin);
+		calling = who->elin;
+		private = false;	/* the callback number is never withheld */
+	}
 	if (ch != NULL && (u == NULL || decide_trunk_numbers(ch->trunk, ch->route, called,
 	    calling, &out->numbers, dt) == -1))
 		rc = -1;

@@ -37,6 +37,16 @@ void call_decide(const struct conf *, const struct peer *p, const sip_t *sip,
 void call_behalf(const struct conf *, const sip_t *sip, su_home_t *home,
     struct behalf *out);
 
+/* Who a call's B leg presents as its caller, and how. */
+struct call_caller {
+	const char *calling;		/* the number (E.164), "" for none */
+	bool private;			/* the caller asked not to be shown */
+	bool asserted;			/* the number is asserted (trusted PAI, a user) */
+	const char *redirecting;	/* placed on this number's user's behalf */
+	enum behalf_reason why;		/* and why; BEHALF_NONE: not */
+	const char *elin;		/* an emergency call's callback number */
+};
+
 /* What one attempt of a call sends on its B leg. */
 struct call_attempt {
 	char ruri[512];			/* Request-URI */
@@ -49,8 +59,9 @@ struct call_attempt {
 
 /*
  * The attempt of a call on choice ch (NULL: to the pool, at target), the
- * call's numbers being called (E.164; trunk attempts only) and calling
- * ("": none): a trunk's numbers (decide_trunk_numbers()), then the
+ * call's called number (E.164; trunk attempts only) and its caller who: a
+ * trunk's numbers (an emergency call shows the location's ELIN to a trunk
+ * with emergency_elin) (decide_trunk_numbers()), then the
  * Request-URI, the From (anonymous when the caller is private) and the
  * P-Asserted-Identity (when the number is asserted, to the pool or a
  * trunk with forward_pai); for a call placed on a user's behalf (why),
@@ -59,8 +70,7 @@ struct call_attempt {
  * attempt with this. Returns 0, or -1 when a number does not fit.
  */
 int call_attempt(const struct conf *, const struct route_choice *ch, const char *target,
-    const char *called, const char *calling, bool private, bool asserted,
-    const char *redirecting, enum behalf_reason why, struct call_attempt *out,
+    const char *called, const struct call_caller *who, struct call_attempt *out,
     const struct dtrace *);
 
 /* Whether P-Asserted-Identity from trunk t (NULL: the pool) is believed. */

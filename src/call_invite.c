@@ -305,9 +305,10 @@ static int
 b_target(const struct call *call, struct call_attempt *t)
 {
 	const struct route_choice *ch = call->nchoices > 0 ? &call->choices[call->attempt] : NULL;
+	struct call_caller who = { call->calling, call->private, call->asserted,
+	    call->redirecting, call->behalf, call->elin };
 
-	if (call_attempt(call->conf, ch, call->target, call->called, call->calling,
-	    call->private, call->asserted, call->redirecting, call->behalf, t,
+	if (call_attempt(call->conf, ch, call->target, call->called, &who, t,
 	    call_steps(call)) == -1)
 		return -1;
 	if (ch != NULL) {
@@ -400,7 +401,8 @@ b_leg_start(struct call *call, const sip_t *sip)
 	    t.diversion[0] ? ", Diversion " : "", t.diversion, b->call_id);
 	snprintf(diversion, sizeof(diversion), "Diversion: %s", t.diversion);
 	/* the INVITE's identity is sipmed's own (b_target), never a copy */
-	hdrmap_tags(home, sip, call->leg[SIDE_A].hdr_flags & ~HDRMAP_TRUST_PAI, tags);
+	hdrmap_tags(home, sip, (call->leg[SIDE_A].hdr_flags & ~HDRMAP_TRUST_PAI) |
+	    (call->emergency && tk != NULL && tk->pidf_lo ? HDRMAP_LOCATION : 0), tags);
 	call->b_invite = nta_outgoing_tcreate(b->dialog, b_invite_cb,
 	    (nta_outgoing_magic_t *)call, URL_STRING_MAKE(t.next_hop), SIP_METHOD_INVITE,
 	    URL_STRING_MAKE(t.ruri), SIPTAG_CONTACT(b->contact),
@@ -443,6 +445,10 @@ b_leg_admitted(struct call *call, const sip_t *sip)
 		if (tk == NULL)
 			return b_leg_start(call, sip);
 		peer_of(call->conf, tk, &p);
+		if (call->emergency) {	/* tried whatever the trunk's limits */
+			b->peer = p;
+			return b_leg_start(call, sip);
+		}
 		if (peers_call_admit(call->srv->peers, &p, &why)) {
 			b->peer = p;
 			b->admitted = true;
@@ -564,6 +570,9 @@ call_target(struct call *call, const struct decision *d)
 		call->behalf = d->behalf;
 		if (d->behalf != BEHALF_NONE)
 			call->redirecting = su_strdup(call->home, d->redirecting);
+		call->emergency = d->emergency;
+		if (d->emergency && d->location->elin != NULL)
+			call->elin = su_strdup(call->home, d->location->elin);
 	} else {
 		call->target = su_strdup(call->home, d->target);
 		call->calling = su_strdup(call->home,
@@ -655,6 +664,73 @@ call_admit(struct server *srv, nta_incoming_t *irq, const struct peer *p, bool t
 	return false;
 }
 
+/*
+ * Every emergency call is logged at notice level, whatever the log level:
+ * who called, from where, what the location says, how it goes out.
+ */
+static void
+log_emergency(const char *id, const struct peer *p, const sip_t *sip, const char *called,
+    const char *calling, const struct decision *d)
+{
+	static const char pidf_type[] = "application/pidf+xml";
+	const sip_payload_t *pl = sip->sip_payload;
+	const char *geo = NULL;
+	bool pidf = false;
+
+	for (size_t i = 0; pl != NULL && i + sizeof(pidf_type) - 1 <= pl->pl_len && !pidf; i++)
+		pidf = strncasecmp(pl->pl_data + i, pidf_type, sizeof(pidf_type) - 1) == 0;
+
+	for (const sip_unknown_t *h = sip->sip_unknown; h != NULL; h = h->un_next)
+		if (h->un_name != NULL && strcasecmp(h->un_name, "Geolocation") == 0)
+			geo = h->un_value;
+	log_notice("call %s: EMERGENCY CALL to %s (dialed %s) by %s (%s) from %s: location "
+	    "policy %s, ELIN %s, Geolocation %s, PIDF-LO %s; %s", id, d->called, called,
+	    d->caller ? d->caller->uri : "a caller who is no user", calling, p->who,
+	    d->location->name, d->location->elin ? d->location->elin : "none", geo ? geo : "none",
+	    pidf ? "in the body" : "none", d->kind == DECISION_PSTN ? "routed" :
+	    "no route: refused with 503");
+	for (size_t i = 0; i < d->nchoices && d->kind == DECISION_PSTN; i++)
+		log_notice("call %s: emergency call route \"%s\" trunk \"%s\"%s", id,
+		    d->choices[i].route->name, d->choices[i].trunk->name, i == 0 ? " (first)" : "");
+}
+
+static int
+notified(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
+{
+	if (sip == NULL || sip->sip_status->st_status >= 200)
+		nta_outgoing_destroy(orq);
+	return 0;
+}
+
+/*
+ * The location policy's notification URIs (users on the pool, as Lync's
+ * NotificationUri) are each sent a MESSAGE saying who placed an emergency
+ * call and where from.
+ */
+static void
+notify_emergency(struct server *srv, const char *id, const char *calling,
+    const struct decision *d)
+{
+	const struct strlist *to = &d->location->notify;
+	char from[256], text[1024];
+
+	if (to->n == 0)
+		return;
+	snprintf(from, sizeof(from), "<sip:sipmed@%s>", srv->conf->server.domain);
+	snprintf(text, sizeof(text), "Emergency call to %s by %s (%s), location policy %s%s%s, "
+	    "Call-ID %s", d->called, d->caller ? d->caller->uri : "a phone that is no user",
+	    calling, d->location->name, d->location->elin ? ", ELIN " : "",
+	    d->location->elin ? d->location->elin : "", id);
+	for (size_t i = 0; i < to->n; i++)
+		if (nta_outgoing_tcreate(srv->default_leg, notified, NULL,
+		    URL_STRING_MAKE(srv->conf->pool.next_hop), SIP_METHOD_MESSAGE,
+		    URL_STRING_MAKE(to->v[i]), SIPTAG_FROM_STR(from), SIPTAG_TO_STR(to->v[i]),
+		    SIPTAG_CONTENT_TYPE_STR("text/plain;charset=UTF-8"), SIPTAG_PAYLOAD_STR(text),
+		    TAG_END()) == NULL)
+			log_warnx("call %s: could not notify %s of the emergency call", id,
+			    to->v[i]);
+}
+
 static void
 trace_step(void *arg, const char *line)
 {
@@ -682,16 +758,21 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 		log_warnx("call %s: INVITE loops back to sipmed: refused with 482", id);
 		return refused(srv, id, p, false, 482, NULL, NULL, NULL, NULL);
 	}
-	if (srv->stopping || calls_active(srv->calls) >= c->server.max_calls) {
-		server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("5"),
-		    TAG_END());
-		refused(srv, id, p, false, 503, NULL, NULL, NULL, NULL);
-		return 0;
-	}
 	log_debug("call %s: INVITE from %s%s: %s", id, p->kind == PEER_POOL ? "the pool" : "trunk ",
 	    p->kind == PEER_POOL ? "" : p->trunk->name, p->who);
 	call_decide(c, p, sip, &d, called, calling, trace_steps_begin(srv->trace, &steps));
 	traced = trace_call_start(srv, id, p, called, calling, &d, &steps);
+	if (d.emergency) {
+		log_emergency(id, p, sip, called, calling, &d);
+		notify_emergency(srv, id, calling, &d);
+	}
+	/* an emergency call is taken while draining and past max_calls */
+	if (!d.emergency && (srv->stopping || calls_active(srv->calls) >= c->server.max_calls)) {
+		server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("5"),
+		    TAG_END());
+		refused(srv, id, p, traced, 503, NULL, called, calling, &d);
+		return 0;
+	}
 	if (d.plan != NULL) {
 		snprintf(plan, sizeof(plan), "dial plan \"%s\"", d.plan->name);
 		count_rule(srv, plan, "", d.rule);
@@ -713,19 +794,21 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 		refused(srv, id, p, traced, 503, NULL, called, calling, &d);
 		return 0;
 	}
-	if (!call_admit(srv, irq, p, d.kind != DECISION_PSTN, id, traced)) {
+	/* nor do admission limits refuse an emergency call (it is not counted) */
+	if (!d.emergency && !call_admit(srv, irq, p, d.kind != DECISION_PSTN, id, traced)) {
 		refused(srv, id, p, traced, 503, NULL, called, calling, &d);
 		return 0;
 	}
 	nta_incoming_treply(irq, SIP_100_TRYING, TAG_END());
 	call = call_new(srv, sip);
 	if (call == NULL) {
-		peers_call_done(srv->peers, p);
-		if (d.kind != DECISION_PSTN)
+		if (!d.emergency)
+			peers_call_done(srv->peers, p);
+		if (!d.emergency && d.kind != DECISION_PSTN)
 			peers_call_done(srv->peers, &(struct peer){ .kind = PEER_POOL });
 		return refused(srv, id, p, traced, 500, NULL, called, calling, &d);
 	}
-	call->leg[SIDE_A].admitted = true;
+	call->leg[SIDE_A].admitted = !d.emergency;
 	if (d.kind != DECISION_PSTN) {
 		peer_of(c, NULL, &call->leg[SIDE_B].peer);
 		call->leg[SIDE_B].admitted = true;

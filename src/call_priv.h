@@ -124,6 +124,8 @@ struct call {
 	bool asserted;			/* calling is asserted: by a trusted PAI or
 					   because the caller is a configured user */
 	bool private;			/* the caller asked not to be shown */
+	bool emergency;			/* an emergency call */
+	const char *elin;		/* then its location's callback number */
 	enum behalf_reason behalf;	/* placed on a user's behalf: why */
 	char *redirecting;		/* then that user's number, else NULL */
 	time_t started;

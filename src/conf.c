@@ -26,6 +26,7 @@ static const struct {
 	/* In dependency order. */
 	{ "dial_plans", conf_parse_dial_plans, false },
 	{ "voice_policies", conf_parse_voice_policies, false },
+	{ "location_policies", conf_parse_location_policies, false },
 	{ "sites", conf_parse_sites, false },
 	{ "trunks", conf_parse_trunks, false },
 	{ "routes", conf_parse_routes, false },

@@ -65,10 +65,22 @@ struct voice_policy {
 	int line;
 };
 
+/* Lync's location policy (New-CsLocationPolicy): emergency calls. */
+struct location_policy {
+	const char *name;
+	const char *dial_string;	/* EmergencyDialString, "911" */
+	struct strlist masks;		/* EmergencyDialMask: also mean it */
+	const char *usage;		/* PstnUsage emergency calls are routed by */
+	const char *elin;		/* the location's callback number, or NULL */
+	struct strlist notify;		/* NotificationUri: told of each call */
+	int line;
+};
+
 struct site {
 	const char *name;
 	struct dial_plan *dial_plan;		/* NULL: fall back to Global */
 	struct voice_policy *voice_policy;	/* NULL: fall back to Global */
+	const struct location_policy *location_policy;	/* NULL: Global */
 	int line;
 };
 
@@ -100,6 +112,10 @@ struct trunk {
 	bool forward_call_history;	/* ForwardCallHistory */
 	bool diversion;			/* a Diversion naming the user a call
 					   is placed for (sipmed's own) */
+	bool pidf_lo;			/* EnablePIDFLOSupport: location crosses
+					   on emergency calls */
+	bool emergency_elin;		/* present the location's ELIN as the
+					   caller on emergency calls */
 	bool refer_support;		/* EnableReferSupport */
 	bool fast_failover;		/* EnableFastFailoverTimer */
 	bool session_timer;		/* EnableSessionTimer */
@@ -134,6 +150,7 @@ struct user {
 	const char *display_name;
 	struct dial_plan *dial_plan;		/* as configured, may be NULL */
 	struct voice_policy *voice_policy;	/* as configured, may be NULL */
+	const struct location_policy *location_policy;	/* may be NULL */
 	const char *dial_plan_name;		/* from the directory: by name */
 	const char *voice_policy_name;
 	struct site *site;
@@ -254,6 +271,8 @@ struct conf {
 	size_t ndial_plans;
 	struct voice_policy *voice_policies;
 	size_t nvoice_policies;
+	struct location_policy *location_policies;
+	size_t nlocation_policies;
 	struct site *sites;
 	size_t nsites;
 	struct trunk *trunks;
@@ -299,6 +318,14 @@ struct route *conf_route(const struct conf *, const char *name);
 struct dial_plan *conf_user_dial_plan(const struct conf *, const struct user *);
 struct dial_plan *conf_trunk_dial_plan(const struct conf *, const struct trunk *);
 struct voice_policy *conf_user_voice_policy(const struct conf *, const struct user *);
+/* The user's location policy, else its site's, else "Global" (u may be NULL). */
+const struct location_policy *conf_user_location_policy(const struct conf *,
+    const struct user *u);
+const struct location_policy *conf_location_policy(const struct conf *, const char *name);
+/* Whether dialed is lp's emergency dial string or one of its masks. */
+bool conf_location_dials(const struct location_policy *lp, const char *dialed);
+/* Whether dialed is any location policy's: an emergency call (cheap). */
+bool conf_is_emergency_number(const struct conf *, const char *dialed);
 
 /*
  * The user with SIP URI uri, and reverse number lookup (directory.h):

@@ -353,6 +353,8 @@ static const struct ckey trunk_keys[] = {
 	{ "forward_call_history", CK_BOOL, false, offsetof(struct trunk, forward_call_history), 0, 0, 0, NULL, NULL },
 	{ "refer_support", CK_BOOL, false, offsetof(struct trunk, refer_support), 0, 0, 1, NULL, NULL },
 	{ "diversion", CK_BOOL, false, offsetof(struct trunk, diversion), 0, 0, 0, NULL, NULL },
+	{ "pidf_lo", CK_BOOL, false, offsetof(struct trunk, pidf_lo), 0, 0, 0, NULL, NULL },
+	{ "emergency_elin", CK_BOOL, false, offsetof(struct trunk, emergency_elin), 0, 0, 0, NULL, NULL },
 	{ "fast_failover", CK_BOOL, false, offsetof(struct trunk, fast_failover), 0, 0, 1, NULL, NULL },
 	{ "failover_timeout", CK_UINT, false, offsetof(struct trunk, failover_timeout), 1, 300, 10, NULL, NULL },
 	{ "session_timer", CK_BOOL, false, offsetof(struct trunk, session_timer), 0, 0, 0, NULL, NULL },

@@ -111,6 +111,9 @@ void conf_flush_msgs(struct loader *,
 
 /* Group parsers (conf_rules.c, conf_peers.c, conf_voice.c). */
 int conf_parse_dial_plans(struct loader *, const config_setting_t *);
+int conf_parse_location_policies(struct loader *, const config_setting_t *);
+/* a user's or site's "location_policy": obj is where the pointer goes */
+int conf_ref_location_policy(struct loader *, const config_setting_t *, void *obj);
 /* Lync's Priority insertion: order[k] is the source index at position k. */
 void conf_priority_order(const unsigned *prio, size_t n, size_t *order);
 struct ruleset *conf_parse_rule_list(struct loader *, const config_setting_t *,

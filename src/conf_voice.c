@@ -156,8 +156,15 @@ conf_check_usages(struct loader *L, const config_setting_t *policies,
 
 /* sites */
 
+static int
+site_location(struct loader *L, const config_setting_t *s, void *obj)
+{
+	return conf_ref_location_policy(L, s, &((struct site *)obj)->location_policy);
+}
+
 static const struct ckey site_keys[] = {
 	NAME_KEY(struct site),
+	{ "location_policy", CK_FUNC, false, 0, 0, 0, 0, NULL, site_location },
 	{ "dial_plan", CK_PLAN, false, offsetof(struct site, dial_plan), 0, 0, 0, NULL, NULL },
 	{ "voice_policy", CK_POLICY, false, offsetof(struct site, voice_policy), 0, 0, 0, NULL, NULL },
 	{ "description", CK_FUNC, false, 0, 0, 0, 0, NULL, conf_read_elsewhere },
@@ -328,6 +335,12 @@ conf_parse_routes(struct loader *L, const config_setting_t *s)
 
 /* users */
 
+static int
+user_location(struct loader *L, const config_setting_t *s, void *obj)
+{
+	return conf_ref_location_policy(L, s, &((struct user *)obj)->location_policy);
+}
+
 static const struct ckey user_keys[] = {
 	{ "uri", CK_STR, true, offsetof(struct user, uri), 0, 0, 0, NULL, NULL },
 	{ "line_uri", CK_STR, true, offsetof(struct user, line_uri), 0, 0, 0, NULL, NULL },
@@ -335,6 +348,7 @@ static const struct ckey user_keys[] = {
 	{ "dial_plan", CK_PLAN, false, offsetof(struct user, dial_plan), 0, 0, 0, NULL, NULL },
 	{ "voice_policy", CK_POLICY, false, offsetof(struct user, voice_policy), 0, 0, 0, NULL, NULL },
 	{ "site", CK_SITE, false, offsetof(struct user, site), 0, 0, 0, NULL, NULL },
+	{ "location_policy", CK_FUNC, false, 0, 0, 0, 0, NULL, user_location },
 	CK_END
 };
 

@@ -497,6 +497,47 @@ outbound_behalf(const struct conf *c, const char *caller_uri, const char *caller
 	return outbound_call(c, dialed, usages, d, tr);
 }
 
+/*
+ * An emergency call (Lync's location policy): the number dialed is the
+ * caller's location policy's emergency dial string or one of its masks
+ * (the policy of a caller who is no user, a common-area phone: Global).
+ * It goes out as the dial string, routed by the policy's PSTN usage alone:
+ * no voice policy, and no missing one, refuses it; only the lack of a
+ * route does (503, so the pool can try another mediation server). True
+ * when the call is one, d then decided.
+ */
+static bool
+outbound_emergency(const struct conf *c, const char *caller_number, const char *dialed,
+    struct decision *d, const struct dtrace *tr)
+{
+	const struct location_policy *lp = conf_user_location_policy(c, d->caller);
+	struct voice_policy vp = { .name = "emergency" };
+	const char *usage[1];
+
+	if (!conf_location_dials(lp, dialed))
+		return false;
+	d->emergency = true;
+	d->location = lp;
+	snprintf(d->called, sizeof(d->called), "%s", lp->dial_string);
+	snprintf(d->calling, sizeof(d->calling), "%s", d->caller != NULL ?
+	    d->caller->line.base : caller_number ? caller_number : "");
+	dtrace_step(tr, "emergency call: %s is location policy \"%s\"'s %s; it goes out as "
+	    "%s by PSTN usage \"%s\"", dialed, lp->name, strcmp(dialed, lp->dial_string) == 0 ?
+	    "emergency dial string" : "emergency dial mask", lp->dial_string, lp->usage);
+	usage[0] = lp->usage;
+	vp.usages = (struct strlist){ usage, 1 };
+	d->nchoices = route_select(&vp, c, d->called, d->choices, ROUTE_CHOICES_MAX, tr);
+	if (d->nchoices == 0) {
+		dtrace_step(tr, "emergency call: no route offers PSTN usage \"%s\" for %s",
+		    lp->usage, lp->dial_string);
+		reject(d, 503, NULL, tr);
+		d->emergency = true;
+		return true;
+	}
+	d->kind = DECISION_PSTN;
+	return true;
+}
+
 int
 decide_outbound_behalf(const struct conf *c, const char *caller_uri,
     const char *caller_number, const struct behalf *ob, const char *dialed,
@@ -505,6 +546,8 @@ decide_outbound_behalf(const struct conf *c, const char *caller_uri,
 	decision_init(d);
 	dtrace_step(tr, "outbound from %s: dialed %s", caller_uri, dialed);
 	d->caller = conf_find_user(c, caller_uri);
+	if (outbound_emergency(c, caller_number, dialed, d, tr))
+		return 0;
 	if (d->caller == NULL && ob != NULL && ob->party != NULL)
 		return outbound_behalf(c, caller_uri, caller_number, ob, dialed, d, tr);
 	if (d->caller == NULL) {

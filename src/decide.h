@@ -74,6 +74,9 @@ struct decision {
 	const struct rule *rule;	/* its matching rule; NULL when none/skipped */
 	const struct user *caller;	/* outbound: the calling user, or the user
 					   the call is placed for */
+	bool emergency;			/* an emergency call: nothing refuses it
+					   but the lack of a route */
+	const struct location_policy *location;	/* then its location policy */
 	enum behalf_reason behalf;	/* the call is placed for caller, why */
 	const char *behalf_header;	/* where that was read */
 	char redirecting[RULE_OUT_MAX];	/* behalf: the caller's own number */

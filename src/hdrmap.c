@@ -39,6 +39,10 @@
  *   Unsupported
  *   P-Asserted-Identity    only from a trusted sender (HDRMAP_TRUST_PAI)
  *   History-Info           only when enabled (HDRMAP_CALL_HISTORY)
+ *   Geolocation,           only with HDRMAP_LOCATION (RFC 6442: an
+ *   Geolocation-Routing    emergency call to a trunk with pidf_lo); without
+ *                          it a multipart body loses its PIDF-LO parts
+ *                          (application/pidf+xml) too
  */
 #include <stdio.h>
 #include <string.h>
@@ -65,6 +69,7 @@ static const struct {
 	{ "Retry-After", 0 }, { "Unsupported", 0 },
 	{ "P-Asserted-Identity", HDRMAP_TRUST_PAI },
 	{ "History-Info", HDRMAP_CALL_HISTORY },
+	{ "Geolocation", HDRMAP_LOCATION }, { "Geolocation-Routing", HDRMAP_LOCATION },
 };
 
 static const char *
@@ -195,6 +200,76 @@ hdrmap_unsupported(const sip_require_t *r, char *buf, size_t len)
 	return buf[0] != '\0';
 }
 
+static bool
+is_pidf(const msg_content_type_t *c)
+{
+	return c != NULL && c->c_type != NULL &&
+	    strcasecmp(c->c_type, "application/pidf+xml") == 0;
+}
+
+/*
+ * A multipart body without its PIDF-LO parts: the one part left as it is,
+ * or the parts left in a multipart body of the same boundary (each with
+ * its Content-Type). NULL payload: nothing left.
+ */
+static void
+without_location(su_home_t *home, const sip_t *sip, const msg_multipart_t *parts,
+    const msg_content_type_t **ctp, const sip_payload_t **plp)
+{
+	const msg_multipart_t *one = NULL;
+	size_t left = 0;
+	char *body = NULL, ct[256];
+	const char *boundary = msg_params_find(sip->sip_content_type->c_params, "boundary=");
+
+	for (const msg_multipart_t *mp = parts; mp != NULL; mp = mp->mp_next)
+		if (!is_pidf(mp->mp_content_type) && mp->mp_payload != NULL)
+			left++, one = mp;
+	*ctp = NULL;
+	*plp = NULL;
+	if (left == 1) {
+		*ctp = one->mp_content_type;
+		*plp = one->mp_payload;
+		return;
+	}
+	if (left == 0 || boundary == NULL)
+		return;
+	for (const msg_multipart_t *mp = parts; mp != NULL; mp = mp->mp_next)
+		if (!is_pidf(mp->mp_content_type) && mp->mp_payload != NULL) {
+			msg_header_e(ct, sizeof(ct), (const msg_header_t *)mp->mp_content_type, 0);
+			body = su_sprintf(home, "%s--%s\r\n%s\r\n%.*s\r\n", body ? body : "",
+			    boundary, ct, (int)mp->mp_payload->pl_len, mp->mp_payload->pl_data);
+		}
+	body = su_sprintf(home, "%s--%s--\r\n", body, boundary);
+	*ctp = sip->sip_content_type;
+	*plp = sip_payload_make(home, body);
+}
+
+/* The body as it crosses: byte for byte, but location only with HDRMAP_LOCATION. */
+static void
+body_tags(su_home_t *home, const sip_t *sip, unsigned flags, tagi_t *tags, size_t *n)
+{
+	const msg_content_type_t *ct = sip->sip_content_type;
+	const sip_payload_t *pl = sip->sip_payload;
+	msg_multipart_t *parts = NULL;
+	bool located = false;
+
+	if ((flags & HDRMAP_LOCATION) == 0 && ct != NULL && pl != NULL && ct->c_type != NULL &&
+	    strncasecmp(ct->c_type, "multipart/", 10) == 0 &&
+	    (parts = msg_multipart_parse(home, ct, (sip_payload_t *)pl)) != NULL)
+		for (const msg_multipart_t *mp = parts; mp != NULL; mp = mp->mp_next)
+			located |= is_pidf(mp->mp_content_type);
+	if (located)
+		without_location(home, sip, parts, &ct, &pl);
+	if (ct != NULL && pl != NULL) {
+		tags[*n].t_tag = siptag_content_type;
+		tags[(*n)++].t_value = (tag_value_t)ct;
+	}
+	if (pl != NULL) {
+		tags[*n].t_tag = siptag_payload;
+		tags[(*n)++].t_value = (tag_value_t)pl;
+	}
+}
+
 void
 hdrmap_tags(su_home_t *home, const sip_t *sip, unsigned flags, tagi_t tags[4])
 {
@@ -230,14 +305,7 @@ hdrmap_tags(su_home_t *home, const sip_t *sip, unsigned flags, tagi_t tags[4])
 		tags[n].t_tag = siptag_header_str;
 		tags[n++].t_value = (tag_value_t)buf;
 	}
-	if (sip->sip_content_type) {
-		tags[n].t_tag = siptag_content_type;
-		tags[n++].t_value = (tag_value_t)sip->sip_content_type;
-	}
-	if (sip->sip_payload) {
-		tags[n].t_tag = siptag_payload;
-		tags[n++].t_value = (tag_value_t)sip->sip_payload;
-	}
+	body_tags(home, sip, flags, tags, &n);
 	tags[n].t_tag = NULL;
 	tags[n].t_value = 0;
 }

@@ -44,6 +44,9 @@ enum hdrmap_flags {
 	HDRMAP_CALL_HISTORY = 2,	/* History-Info may cross */
 	HDRMAP_NO_100REL = 4,		/* the receiver does not do 100rel */
 	HDRMAP_NO_EVENT = 8,		/* the caller writes Event itself */
+	HDRMAP_LOCATION = 16,		/* location may cross (an emergency call to
+					   a trunk with pidf_lo): Geolocation
+					   headers, PIDF-LO body parts */
 };
 
 /*

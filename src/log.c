@@ -61,6 +61,13 @@ log_emit(int pri, int errnum, const char *fmt, va_list ap)
 void log_warn(const char *fmt, ...) { int e = errno; LOG_BODY(LOG_WARNING, e); }
 void log_warnx(const char *fmt, ...) { LOG_BODY(LOG_WARNING, 0); }
 
+/* Events an operator must see at any verbosity (an emergency call). */
+void
+log_notice(const char *fmt, ...)
+{
+	LOG_BODY(LOG_NOTICE, 0);
+}
+
 void
 log_info(const char *fmt, ...)
 {

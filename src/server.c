@@ -454,6 +454,17 @@ scheme_supported(const url_t *u)
 	return u->url_type == url_sip || u->url_type == url_sips || u->url_type == url_tel;
 }
 
+/* The user part of a request's Request-URI (the number dialed), in buf. */
+static const char *
+ruri_user(const sip_t *sip, char *buf, size_t len)
+{
+	const char *u = sip->sip_request->rq_url->url_user;
+
+	snprintf(buf, len, "%s", u != NULL ? u : "");
+	buf[strcspn(buf, ";")] = '\0';
+	return buf;
+}
+
 /* Requests outside any dialog. */
 static int
 default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
@@ -461,6 +472,7 @@ default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 {
 	struct server *srv = (struct server *)magic;
 	struct peer peer;
+	char user[64];
 	msg_t *msg;
 
 	if (sip->sip_request->rq_method == sip_method_ack) {
@@ -472,7 +484,9 @@ default_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	msg_destroy(msg);
 	if (peer.kind == PEER_UNKNOWN)
 		return refuse_unknown(srv, sip, &peer);
-	if (!peers_admit(srv->peers, &peer)) {
+	/* a rate limit never refuses an emergency call */
+	if (!peers_admit(srv->peers, &peer) && !(sip->sip_request->rq_method == sip_method_invite &&
+	    conf_is_emergency_number(srv->conf, ruri_user(sip, user, sizeof(user))))) {
 		stats_add(srv->stats, STATS_RATE_LIMITED, peer.kind == PEER_POOL ? "pool" :
 		    peer.trunk->name);
 		server_answer(irq, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("1"),
@@ -675,16 +689,18 @@ reply_stateless(struct server *srv, msg_t *msg, int status, const char *phrase,
 /*
  * Whether a new call (by its Call-ID) may go on while sipmed sheds load:
  * within the share admitted, or an INVITE resent for a call admitted
- * already, which goes on to its transaction. Both refusals ask it: the
+ * already, which goes on to its transaction, or an emergency call, which
+ * is never shed. Both refusals ask it: the
  * datagram's (dgram_filter()) and the parsed message's (recv_filter()).
  */
 static bool
-new_call_admitted(void *arg, const char *call_id)
+new_call_admitted(void *arg, const char *call_id, const char *ruri_user)
 {
 	struct server *srv = (struct server *)arg;
 
 	return overload_admit(srv->overload, call_id) ||
-	    nta_leg_by_call_id(srv->agent, call_id) != NULL;
+	    nta_leg_by_call_id(srv->agent, call_id) != NULL ||
+	    conf_is_emergency_number(srv->conf, ruri_user);	/* never shed */
 }
 #endif
 
@@ -718,6 +734,7 @@ recv_filter(void *arg, tport_t *tp, msg_t *msg)
 {
 	struct server *srv = (struct server *)arg;
 	sip_t const *sip = sip_object(msg);
+	char user[64];
 
 	if (sip == NULL || sip->sip_request == NULL || sip->sip_call_id == NULL)
 		return 0;
@@ -730,7 +747,7 @@ recv_filter(void *arg, tport_t *tp, msg_t *msg)
 	}
 	/* overloaded: a new call costs no more than its refusal */
 	if (sip->sip_request->rq_method == sip_method_invite && !in_dialog(sip) &&
-	    !new_call_admitted(srv, sip->sip_call_id->i_id)) {
+	    !new_call_admitted(srv, sip->sip_call_id->i_id, ruri_user(sip, user, sizeof(user)))) {
 		char retry[16];
 
 		snprintf(retry, sizeof(retry), "%u", srv->conf->server.overload_retry_after);

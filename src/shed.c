@@ -191,6 +191,25 @@ put_first_via(char *buf, size_t len, size_t *off, struct span v, const char *add
 	return end == NULL || put(buf, len, off, end, (size_t)(v.p + v.n - end));
 }
 
+/* The user part of an INVITE's Request-URI ("INVITE sip:911@host ..."). */
+static void
+ruri_user(const char *data, size_t len, char *out, size_t outlen)
+{
+	const char *p = data + 7, *end = memchr(p, ' ', len - 7), *colon;
+	size_t n;
+
+	out[0] = '\0';
+	if (end == NULL || (colon = memchr(p, ':', (size_t)(end - p))) == NULL)
+		return;
+	p = colon + 1;
+	for (n = 0; p + n < end && p[n] != '@' && p[n] != ';' && p[n] != '?'; n++)
+		;
+	if (n < outlen) {
+		memcpy(out, p, n);
+		out[n] = '\0';
+	}
+}
+
 bool
 shed_dgram(const char *data, size_t len, const su_sockaddr_t *from, socklen_t fromlen,
     su_socket_t s, unsigned retry_after, shed_admit_f *admit, void *arg)
@@ -198,7 +217,7 @@ shed_dgram(const char *data, size_t len, const su_sockaddr_t *from, socklen_t fr
 	bool invite = len > 7 && memcmp(data, "INVITE ", 7) == 0;
 	bool ack = len > 4 && memcmp(data, "ACK ", 4) == 0;
 	struct request r;
-	char call_id[256], addr[INET6_ADDRSTRLEN], buf[8192], tail[64];
+	char call_id[256], addr[INET6_ADDRSTRLEN], buf[8192], tail[64], user[64];
 	su_sockaddr_t to;
 	size_t off = 0;
 	unsigned port;
@@ -211,7 +230,8 @@ shed_dgram(const char *data, size_t len, const su_sockaddr_t *from, socklen_t fr
 		return false;	/* inside a dialog: never shed */
 	memcpy(call_id, r.call_id_value.p, r.call_id_value.n);
 	call_id[r.call_id_value.n] = '\0';
-	if (admit(arg, call_id))
+	ruri_user(data, len, user, sizeof(user));
+	if (admit(arg, call_id, user))
 		return false;
 	if (from->su_family == AF_INET6)
 		inet_ntop(AF_INET6, &from->su_sin6.sin6_addr, addr, sizeof(addr));

@@ -24,8 +24,12 @@
 
 #include <sofia-sip/su.h>
 
-/* Whether the call a new INVITE opens may go on; the Call-ID, NUL-terminated. */
-typedef bool shed_admit_f(void *arg, const char *call_id);
+/*
+ * Whether the call a new INVITE opens may go on: its Call-ID and the user
+ * part of its Request-URI (the number dialed: an emergency call always
+ * goes on), NUL-terminated.
+ */
+typedef bool shed_admit_f(void *arg, const char *call_id, const char *ruri_user);
 
 /*
  * Looks at datagram data (len bytes) from from on socket s. Returns true

@@ -79,7 +79,7 @@ check "test-outbound: CEO, every trunk a call would try, each with what it is se
 	"+15035550199${nl}Portland Local${nl}portland-gw${nl}15035550199${nl}9992349000${nl}National${nl}seattle-gw${nl}15035550199${nl}+15033121234" \
 	c test-outbound sip:ceo@contoso.com 5035550199
 check "test-outbound --json: what each attempt sends: numbers, Request-URI, From, PAI" 0 \
-	'{"caller":"sip:ceo@contoso.com","placed_for":null,"because":null,"dialed":"5035550199","dial_plan":"PortlandUsers","rule":"NA-National","normalized":"+15035550199","outcome":"pstn","target":null,"trunks":[{"usage":"Local","route":"Portland Local","trunk":"portland-gw","called":"15035550199","calling":"9992349000","request_uri":"sip:15035550199@127.0.0.1:5261;user=phone","from":"<sip:9992349000@contoso.com;user=phone>","pai":null,"diversion":null},{"usage":"LongDistance","route":"National","trunk":"seattle-gw","called":"15035550199","calling":"+15033121234","request_uri":"sip:15035550199@127.0.0.1:5361;user=phone","from":"<sip:+15033121234@contoso.com;user=phone>","pai":null,"diversion":null}],"route":"Portland Local","trunk":"portland-gw","called":"15035550199","calling":"9992349000","status":0,"reason":null,"ms_diagnostics":null}' \
+	'{"caller":"sip:ceo@contoso.com","placed_for":null,"because":null,"emergency":null,"dialed":"5035550199","dial_plan":"PortlandUsers","rule":"NA-National","normalized":"+15035550199","outcome":"pstn","target":null,"trunks":[{"usage":"Local","route":"Portland Local","trunk":"portland-gw","called":"15035550199","calling":"9992349000","request_uri":"sip:15035550199@127.0.0.1:5261;user=phone","from":"<sip:9992349000@contoso.com;user=phone>","pai":null,"diversion":null},{"usage":"LongDistance","route":"National","trunk":"seattle-gw","called":"15035550199","calling":"+15033121234","request_uri":"sip:15035550199@127.0.0.1:5361;user=phone","from":"<sip:+15033121234@contoso.com;user=phone>","pai":null,"diversion":null}],"route":"Portland Local","trunk":"portland-gw","called":"15035550199","calling":"9992349000","status":0,"reason":null,"ms_diagnostics":null}' \
 	c --json test-outbound sip:ceo@contoso.com 5035550199
 check "test-outbound: internal number" 0 "+15033125678${nl}internal${nl}sip:bob@contoso.com" \
 	c test-outbound sip:ceo@contoso.com 5678
@@ -89,7 +89,7 @@ check "test-outbound: unknown caller: 403, exit 1" 1 "5035550199${nl}403 Forbidd
 check "test-cases: the sample cases all pass" 0 "$(sed -n 's/^ *{ name = "\([^"]*\)".*/PASS \1/p' \
 	"$cases/sample.cases")${nl}13 passed, 0 failed" c test-cases "$cases/sample.cases"
 check "test-cases: Lync's priorities and external access prefix" 0 \
-	"$(sed -n 's/^ *{ name = "\([^"]*\)".*/PASS \1/p' "$cases/lync_fields.cases")${nl}14 passed, 0 failed" \
+	"$(sed -n 's/^ *{ name = "\([^"]*\)".*/PASS \1/p' "$cases/lync_fields.cases")${nl}16 passed, 0 failed" \
 	"$ctl" -c "$cases/lync_fields.conf" test-cases "$cases/lync_fields.cases"
 check "test-inbound: inter-trunk routing shows each trunk it would try, as test-outbound" 0 \
 	"+18885551234${nl}Toll free${nl}gw2${nl}18885551234${nl}5035550100${nl}+15035550100" \

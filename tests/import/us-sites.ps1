@@ -67,6 +67,10 @@ New-CsVoicePolicy -Identity 'US-International' -PstnUsages 'US-Emergency', 'US-O
     -AllowCallForwarding $true -CallForwardingSimulRingUsageType CustomUsage -CustomCallForwardingSimulRingUsages 'US-National'
 Set-CsVoicePolicy -Identity Global -PstnUsages 'US-Emergency'
 
+# E9-1-1: 911, and 112 meaning it, by the emergency usage; security is told
+Set-CsLocationPolicy -Identity Global -EnhancedEmergencyServicesEnabled $true -EmergencyDialString '911' `
+    -EmergencyDialMask '112;999' -PstnUsage 'US-Emergency' -NotificationUri 'sip:security@contoso.com'
+
 # Trunks: the Portland gateway wants 10 digits; Chicago takes E.164 with
 # the plus removed by the Mediation Server.
 $PDX = 'Service:PstnGateway:gw1.pdx.contoso.com'

@@ -25,7 +25,6 @@ Set-CsUser -Identity 'Kari Nordmann' -LineURI 'tel:+4722555001'
 Set-CsUser -Identity 'sip:ola@contoso.no' -LineURI '22555002'
 Set-CsUser -Identity 'sip:kari@contoso.no' -LineURI 'tel:+4722555003'
 Grant-CsDialPlan -Identity 'sip:kari@contoso.no' -PolicyName 'Nordland'
-
 #> warnings.ps1:6: warning: New-CsVoiceNormalizationRule: dial plan Site:Oslo has a rule "Internal" already: skipped
 #> warnings.ps1:7: warning: New-CsVoiceNormalizationRule: no dial plan Site:Bergen for rule "Internal" (Lync refuses a rule before its plan): skipped
 #> warnings.ps1:8: warning: "$1" inside double quotes is PowerShell's variable $1, not a group reference: PowerShell (and so Lync) got "" there; write the translation in single quotes
@@ -38,15 +37,14 @@ Grant-CsDialPlan -Identity 'sip:kari@contoso.no' -PolicyName 'Nordland'
 #> warnings.ps1:17: warning: New-CsVoicePolicy -EnableCallPark has no sipmed equivalent: skipped
 #> warnings.ps1:17: warning: New-CsVoicePolicy -AllowSimulRing: "maybe" is not $true or $false: skipped
 #> warnings.ps1:17: warning: New-CsVoicePolicy -CallForwardingSimulRingUsageType "Anywhere" is not VoicePolicyUsage, InternalOnly or CustomUsage: skipped
-#> warnings.ps1:18: warning: New-CsTrunkConfiguration -EnablePIDFLOSupport: sipmed has no emergency location, 3pcc transfers, mobile or online trunks yet: skipped
 #> warnings.ps1:18: warning: New-CsTrunkConfiguration -SRTPMode: sipmed does not handle media (it passes SDP through): skipped
-#> warnings.ps1:19: warning: New-CsLocationPolicy: sipmed has no emergency (location policy) handling yet: skipped
 #> warnings.ps1:20: warning: "if" is not evaluated: the statement is skipped
 #> warnings.ps1:21: warning: a pipeline from Get-CsVoiceRoute into Remove-CsVoiceRoute is not evaluated: skipped
 #> warnings.ps1:22: warning: variable $Undefined is not set here: taken as $null
 #> warnings.ps1:23: warning: New-CsUnassignedNumber: needs -Identity, -NumberRangeStart and -NumberRangeEnd: skipped
 #> warnings.ps1:24: warning: user "Kari Nordmann": give the SIP address (sip:name@domain): skipped
 #> warnings.ps1:25: warning: LineURI "22555002" is not tel:+E.164: skipped
+#> warnings.ps1:19: warning: location policy Site:Oslo has no -PstnUsage: its emergency calls would have no route, and it is not written
 #> warnings.ps1:14: warning: gateway sbc.oslo.contoso.no has no address (no New- or Set-CsOnlinePstnGateway -SipSignalingPort): sips:sbc.oslo.contoso.no:5061 is written
 #> warnings.ps1:15: warning: route "NoGateway" has no gateway: it can carry no call, and is not written
 #> warnings.ps1:25: warning: user sip:ola@contoso.no has no LineURI: not written

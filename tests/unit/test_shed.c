@@ -14,13 +14,14 @@
 static int caller = -1, sipmed = -1;
 static su_sockaddr_t caller_addr;
 static bool admitted;		/* what the admission function answers */
-static char seen_call_id[256];
+static char seen_call_id[256], seen_user[64];
 
 static bool
-admit(void *arg, const char *call_id)
+admit(void *arg, const char *call_id, const char *ruri_user)
 {
 	(void)arg;
 	snprintf(seen_call_id, sizeof(seen_call_id), "%s", call_id);
+	snprintf(seen_user, sizeof(seen_user), "%s", ruri_user);
 	return admitted;
 }
 
@@ -88,6 +89,7 @@ main(void)
 	ok(!feed(INVITE("Via: SIP/2.0/UDP 127.0.0.1:@PORT@;branch=z9hG4bK-1",
 	    "To: <sip:1234@127.0.0.1>")), "an INVITE within the share admitted goes on");
 	is_str(seen_call_id, "shed-1@test", "the share is asked by Call-ID");
+	is_str(seen_user, "1234", "and the number dialed (an emergency call is never shed)");
 	admitted = false;
 
 	ok(feed(INVITE("Via: SIP/2.0/UDP 127.0.0.1:@PORT@;branch=z9hG4bK-1",

@@ -470,6 +470,7 @@ const struct lync_handler lync_voice_handlers[] = {
 	{ "Remove-CsVoiceNormalizationRule", remove_nrule },
 	{ "Set-CsPstnUsage", set_usage },
 	{ "Set-CsOnlinePstnUsage", set_usage },
+	{ "New-CsOnlinePstnUsage", set_usage },
 	{ "New-CsVoiceRoute", new_route },
 	{ "Set-CsVoiceRoute", set_route },
 	{ "Remove-CsVoiceRoute", remove_route },

@@ -244,6 +244,17 @@ without_location(su_home_t *home, const sip_t *sip, const msg_multipart_t *parts
 	*plp = sip_payload_make(home, body);
 }
 
+static bool
+mentions_pidf(const sip_payload_t *pl)
+{
+	static const char t[] = "application/pidf+xml";
+
+	for (size_t i = 0; i + sizeof(t) - 1 <= pl->pl_len; i++)
+		if (strncasecmp(pl->pl_data + i, t, sizeof(t) - 1) == 0)
+			return true;
+	return false;
+}
+
 /* The body as it crosses: byte for byte, but location only with HDRMAP_LOCATION. */
 static void
 body_tags(su_home_t *home, const sip_t *sip, unsigned flags, tagi_t *tags, size_t *n)
@@ -253,9 +264,10 @@ body_tags(su_home_t *home, const sip_t *sip, unsigned flags, tagi_t *tags, size_
 	msg_multipart_t *parts = NULL;
 	bool located = false;
 
+	/* parsed only when it may hold a location, and a copy: the parser writes */
 	if ((flags & HDRMAP_LOCATION) == 0 && ct != NULL && pl != NULL && ct->c_type != NULL &&
-	    strncasecmp(ct->c_type, "multipart/", 10) == 0 &&
-	    (parts = msg_multipart_parse(home, ct, (sip_payload_t *)pl)) != NULL)
+	    strncasecmp(ct->c_type, "multipart/", 10) == 0 && mentions_pidf(pl) &&
+	    (parts = msg_multipart_parse(home, ct, sip_payload_dup(home, pl))) != NULL)
 		for (const msg_multipart_t *mp = parts; mp != NULL; mp = mp->mp_next)
 			located |= is_pidf(mp->mp_content_type);
 	if (located)

@@ -18,7 +18,7 @@ Set-CsOnlinePSTNGateway -Identity sbc1.contoso.com `
 
 # usages, routes and routing policies
 Set-CsOnlinePstnUsage -Identity Global -Usage @{Add="US and Canada"}
-Set-CsOnlinePstnUsage -Identity Global -Usage @{Add="International"}
+New-CsOnlinePstnUsage -Identity Global -Usage @{Add="International"}
 New-CsOnlineVoiceRoute -Identity "US and Canada" -NumberPattern "^\+1(\d{10})$" -OnlinePstnGatewayList sbc1.contoso.com -Priority 1 -OnlinePstnUsages "US and Canada"
 New-CsOnlineVoiceRoute -Identity "International" -NumberPattern "^\+(?!1)\d+$" -OnlinePstnGatewayList sbc1.contoso.com -Priority 2 -OnlinePstnUsages "International"
 New-CsOnlineVoiceRoutingPolicy "US Only" -OnlinePstnUsages "US and Canada"

@@ -307,14 +307,15 @@ ctl_test_outbound(struct ctl *ctl, int argc, char **argv)
 		return decision_rc(&d, n);
 	}
 	printf("%s\n", d.called[0] ? d.called : argv[1]);
-	if (d.behalf != BEHALF_NONE)
-		printf("for %s (%s)\n", d.caller->uri, decide_behalf_name(d.behalf));
-	if (d.emergency)
-		printf("emergency (location policy %s)\n", d.location->name);
 	print_attempts(&d, at, n);
 	if (d.kind == DECISION_USER)
 		printf("internal\n%s\n", d.target);
 	else if (d.kind == DECISION_REJECT)
 		printf("%u %s\n", d.status, d.reason);
+	/* last, so that the lines before keep their places */
+	if (d.behalf != BEHALF_NONE)
+		printf("for %s (%s)\n", d.caller->uri, decide_behalf_name(d.behalf));
+	if (d.emergency)
+		printf("emergency (location policy %s)\n", d.location->name);
 	return decision_rc(&d, n);
 }

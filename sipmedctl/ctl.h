@@ -32,6 +32,8 @@ int ctl_test_trunk(struct ctl *, int argc, char **argv);
 int ctl_test_inbound(struct ctl *, int argc, char **argv);
 int ctl_test_outbound(struct ctl *, int argc, char **argv);
 int ctl_test_cases(struct ctl *, int argc, char **argv);
+/* The number a caller's URI (sip:+12065550100@host, tel:...) shows, or "". */
+void ctl_caller_number(const char *uri, char *out, size_t outlen);
 /* "forwarding", "simul-ring"...: 0, or -1 with a message */
 int ctl_behalf_reason(const char *, enum behalf_reason *);
 int ctl_import_lync(struct ctl *, int argc, char **argv);

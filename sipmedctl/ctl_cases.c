@@ -218,9 +218,8 @@ run_outbound(struct ctl *ctl, struct kase *k)
 	if (get(k, "reason") != NULL && ctl_behalf_reason(get(k, "reason"), &ob.reason) == -1)
 		return bad(k->s, "case \"%s\": reason \"%s\" is not one sipmed knows", k->name,
 		    get(k, "reason")) * -1;
-	/* a "for" call's caller is anyone: its number is the user part */
-	snprintf(number, sizeof(number), "%s", strncmp(user, "sip:", 4) == 0 ? user + 4 : user);
-	number[strcspn(number, "@;")] = '\0';
+	/* a caller who is no user shows the number in its URI, as test-outbound */
+	ctl_caller_number(user, number, sizeof(number));
 	decide_outbound_behalf(ctl->conf, user, number, ob.party ? &ob : NULL, dialed, &d,
 	    ctl_dtrace(ctl));
 	pstn = d.kind == DECISION_PSTN && decide_attempt(&d, 0, &tn, ctl_dtrace(ctl)) == 0;

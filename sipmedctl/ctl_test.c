@@ -248,9 +248,8 @@ ctl_behalf_reason(const char *s, enum behalf_reason *rp)
 	return -1;
 }
 
-/* The number a caller's URI (sip:+12065550100@host, tel:...) shows, or "". */
-static void
-caller_number(const char *uri, char *out, size_t outlen)
+void
+ctl_caller_number(const char *uri, char *out, size_t outlen)
 {
 	const char *s = strncmp(uri, "tel:", 4) == 0 ? uri + 4 :
 	    strncmp(uri, "sip:", 4) == 0 ? uri + 4 : uri;
@@ -282,7 +281,7 @@ ctl_test_outbound(struct ctl *ctl, int argc, char **argv)
 
 	if (argc > 3 && ctl_behalf_reason(argv[3], &ob.reason) == -1)
 		return 2;
-	caller_number(argv[0], number, sizeof(number));
+	ctl_caller_number(argv[0], number, sizeof(number));
 	decide_outbound_behalf(ctl_conf_users(ctl), argv[0], number, argc > 2 ? &ob : NULL,
 	    argv[1], &d, ctl_dtrace(ctl));
 	/* the caller is a configured user: its number is asserted */

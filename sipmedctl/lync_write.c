@@ -21,11 +21,10 @@
  *     list), where sipmed's own default would strip the plus.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "lync.h"
+#include "lync_priv.h"
 
 /* A libconfig string: backslash and quote escaped, control bytes as \xNN. */
 static void
@@ -223,38 +222,29 @@ write_locations(struct lync *l, FILE *f)
 		fputs("\n);\n\n", f);
 }
 
-/* The sites: every Site:X scope and every --site. */
+/* The sites: every Site:X scope and every --site, each once. */
 static void
-write_sites(const struct lync *l, FILE *f)
+write_sites(struct lync *l, FILE *f)
 {
 	struct lync_strs names = { NULL, 0 };
 	const char *name;
 
 	for (size_t i = 0; i < l->nplans; i++)
 		if (lync_is_site(l->plans[i]->id, &name))
-			names.v = realloc(names.v, (names.n + 1) * sizeof(*names.v)),
-			names.v[names.n++] = name;
+			lync_strs_add(l, &names, name);
 	for (size_t i = 0; i < l->npolicies; i++)
 		if (lync_is_site(l->policies[i]->id, &name))
-			names.v = realloc(names.v, (names.n + 1) * sizeof(*names.v)),
-			names.v[names.n++] = name;
+			lync_strs_add(l, &names, name);
 	for (size_t i = 0; i < l->nlocations; i++)
 		if (lync_is_site(l->locations[i]->id, &name))
-			names.v = realloc(names.v, (names.n + 1) * sizeof(*names.v)),
-			names.v[names.n++] = name;
+			lync_strs_add(l, &names, name);
 	for (size_t i = 0; i < l->site_names.n; i++)
-		names.v = realloc(names.v, (names.n + 1) * sizeof(*names.v)),
-		names.v[names.n++] = l->site_names.v[i];
+		lync_strs_add(l, &names, l->site_names.v[i]);
 	if (names.n > 0)
 		fputs("sites = (\n", f);
 	for (size_t i = 0; i < names.n; i++) {
 		char scope[600];
-		bool dup = false;
 
-		for (size_t k = 0; k < i && !dup; k++)
-			dup = strcasecmp(names.v[k], names.v[i]) == 0;
-		if (dup)
-			continue;
 		snprintf(scope, sizeof(scope), "Site:%s", names.v[i]);
 		fprintf(f, "%s  { name = ", i > 0 ? ",\n" : "");
 		qstr(f, names.v[i]);
@@ -269,7 +259,6 @@ write_sites(const struct lync *l, FILE *f)
 	}
 	if (names.n > 0)
 		fputs("\n);\n\n", f);
-	free(names.v);
 }
 
 static bool

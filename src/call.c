@@ -23,6 +23,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
+#include <sofia-sip/tport_tag.h>
 
 #include "call_decide.h"
 #include "call_priv.h"
@@ -283,7 +284,7 @@ call_bye(struct call *call, enum call_side side, const char *reason)
 {
 	call_b_acked(call, NULL);	/* B's 2xx is ACKed before any BYE */
 	nta_outgoing_tcreate(call->leg[side].dialog, call_orq_done, NULL, NULL, SIP_METHOD_BYE,
-	    NULL, SIPTAG_REASON_STR(reason), TAG_END());
+	    NULL, SIPTAG_REASON_STR(reason), TPTAG_IDENT(call->leg[side].peer.listen), TAG_END());
 }
 
 sip_max_forwards_t *

@@ -22,6 +22,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
+#include <sofia-sip/tport_tag.h>
 
 #include "call_priv.h"
 #include "hdrmap.h"
@@ -215,7 +216,7 @@ prack_b(struct call *call, nta_leg_t *leg, uint32_t rseq)
 
 	rack_for(call, rseq, rack);
 	orq = nta_outgoing_tcreate(leg, call_orq_done, NULL, NULL, SIP_METHOD_PRACK, NULL,
-	    SIPTAG_RACK(rack), TAG_END());
+	    SIPTAG_RACK(rack), TPTAG_IDENT(call->leg[SIDE_B].peer.listen), TAG_END());
 	if (orq == NULL)
 		log_warnx("call %s: could not PRACK the callee", call->id);
 }

@@ -21,6 +21,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
+#include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
 
 #include "call_decide.h"
@@ -54,7 +55,7 @@ ack_b(struct call *call, nta_leg_t *leg)
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	nta_outgoing_t *ack = nta_outgoing_tcreate(leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
 	    SIPTAG_CSEQ(sip_cseq_create(home, call->leg[SIDE_B].invite_cseq, SIP_METHOD_ACK)),
-	    TAG_END());
+	    TPTAG_IDENT(call->leg[SIDE_B].peer.listen), TAG_END());
 
 	if (ack != NULL)
 		nta_outgoing_destroy(ack);
@@ -70,7 +71,7 @@ release_answer(struct call *call, const sip_t *sip, const char *reason)
 		return;
 	ack_b(call, leg);
 	nta_outgoing_tcreate(leg, call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
-	    SIPTAG_REASON_STR(reason), TAG_END());
+	    SIPTAG_REASON_STR(reason), TPTAG_IDENT(call->leg[SIDE_B].peer.listen), TAG_END());
 	nta_leg_destroy(leg);
 	log_debug("call %s: a 2xx from %s released with ACK and BYE", call->id,
 	    sip->sip_to->a_tag ? sip->sip_to->a_tag : "?");
@@ -376,8 +377,7 @@ b_leg_start(struct call *call, const sip_t *sip)
 	}
 	b->trunk = tk;
 	peer_of(call->conf, tk, &b->peer);
-	b->contact = server_contact(srv, call->home, NULL, NULL,
-	    conf_peer_link(call->conf, tk).address);
+	b->contact = server_contact(srv, call->home, NULL, NULL, conf_peer_link(call->conf, tk));
 	if (b->contact == NULL)
 		return -1;
 	call->leg[SIDE_A].hdr_flags = call_hdr_flags(call->conf, from, tk);
@@ -405,7 +405,7 @@ b_leg_start(struct call *call, const sip_t *sip)
 	    (call->emergency && tk != NULL && tk->pidf_lo ? HDRMAP_LOCATION : 0), tags);
 	call->b_invite = nta_outgoing_tcreate(b->dialog, b_invite_cb,
 	    (nta_outgoing_magic_t *)call, URL_STRING_MAKE(t.next_hop), SIP_METHOD_INVITE,
-	    URL_STRING_MAKE(t.ruri), SIPTAG_CONTACT(b->contact),
+	    URL_STRING_MAKE(t.ruri), SIPTAG_CONTACT(b->contact), TPTAG_IDENT(b->peer.listen),
 	    TAG_IF(t.pai[0], SIPTAG_P_ASSERTED_IDENTITY_STR(t.pai)),
 	    TAG_IF(t.diversion[0], SIPTAG_HEADER_STR(diversion)),
 	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, sip)),
@@ -523,7 +523,7 @@ a_leg_start(struct call *call, nta_incoming_t *irq, const sip_t *sip)
 	struct call_leg *al = &call->leg[SIDE_A];
 	nta_leg_t *a;
 
-	al->contact = server_contact(call->srv, call->home, msg, sip, NULL);
+	al->contact = server_contact(call->srv, call->home, msg, sip, (struct peer_link){ 0 });
 	msg_destroy(msg);
 	if (al->contact == NULL)
 		return -1;
@@ -726,7 +726,7 @@ notify_emergency(struct server *srv, const char *id, const char *calling,
 		    URL_STRING_MAKE(srv->conf->pool.next_hop), SIP_METHOD_MESSAGE,
 		    URL_STRING_MAKE(to->v[i]), SIPTAG_FROM_STR(from), SIPTAG_TO_STR(to->v[i]),
 		    SIPTAG_CONTENT_TYPE_STR("text/plain;charset=UTF-8"), SIPTAG_PAYLOAD_STR(text),
-		    TAG_END()) == NULL)
+		    TPTAG_IDENT(srv->conf->pool.listen), TAG_END()) == NULL)
 			log_warnx("call %s: could not notify %s of the emergency call", id,
 			    to->v[i]);
 }

@@ -22,6 +22,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
+#include <sofia-sip/tport_tag.h>
 
 #include "call_priv.h"
 #include "hdrmap.h"
@@ -101,7 +102,7 @@ call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
 	call->leg[to].ack = nta_outgoing_tcreate(call->leg[to].dialog, NULL, NULL, NULL,
 	    SIP_METHOD_ACK, NULL,
 	    SIPTAG_CSEQ(sip_cseq_create(home, call->leg[to].invite_cseq, SIP_METHOD_ACK)),
-	    TAG_NEXT(tags));
+	    TPTAG_IDENT(call->leg[to].peer.listen), TAG_NEXT(tags));
 	su_home_deinit(home);
 	if (call->ack_timer == NULL)
 		call->ack_timer = su_timer_create(su_root_task(call->srv->root), ACK_KEEP_MS);
@@ -258,7 +259,8 @@ relay_send(struct call *call, enum call_side from, nta_incoming_t *irq, const si
 	    NULL, m, sip->sip_request->rq_method_name, NULL,
 	    TAG_IF(refreshes_target(m), SIPTAG_CONTACT(call->leg[call_other(from)].contact)),
 	    TAG_IF(rack, SIPTAG_RACK(rack)), TAG_IF(event, SIPTAG_EVENT_STR(event)),
-	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, sip)), TAG_NEXT(tags));
+	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, sip)),
+	    TPTAG_IDENT(call->leg[call_other(from)].peer.listen), TAG_NEXT(tags));
 	su_home_deinit(home);
 	if (r->orq == NULL) {
 		nta_incoming_treply(irq, SIP_500_INTERNAL_SERVER_ERROR, TAG_END());
@@ -294,7 +296,8 @@ bye_relay(struct call *call, enum call_side to, const sip_t *bye)
 	call_b_acked(call, NULL);	/* a BYE before A's ACK: B's 2xx still gets one */
 	hdrmap_tags(home, bye, call->leg[call_other(to)].hdr_flags, tags);
 	nta_outgoing_tcreate(call->leg[to].dialog, call_orq_done, NULL, NULL, SIP_METHOD_BYE, NULL,
-	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, bye)), TAG_NEXT(tags));
+	    SIPTAG_MAX_FORWARDS(call_max_forwards(home, bye)),
+	    TPTAG_IDENT(call->leg[to].peer.listen), TAG_NEXT(tags));
 	su_home_deinit(home);
 }
 

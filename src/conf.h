@@ -96,6 +96,9 @@ struct trunk {
 	const char *address;		/* sip:/sips: URI of the next hop */
 	const char *identity;		/* name its TLS certificate must carry */
 	const char *next_hop;		/* address as sipmed sends to it (derived) */
+	const char *listen;		/* one of server.listen: the trunk's
+					   requests arrive there and sipmed's
+					   leave from it (M:N); NULL: any */
 	struct strlist source_addresses;	/* plain transports: who it is;
 						   default: the host of address */
 	struct site *site;
@@ -200,6 +203,7 @@ struct conf_pool {
 	const char *address;
 	const char *identity;
 	const char *next_hop;		/* address as sipmed sends to it (derived) */
+	const char *listen;		/* one of server.listen, or NULL: any */
 	struct strlist source_addresses;	/* default: the host of address */
 	bool trust_pai;
 	unsigned options_interval;	/* seconds, 0: no OPTIONS pings */
@@ -365,6 +369,7 @@ struct peer_link {
 	const char *address;		/* as configured */
 	const char *identity;		/* name its certificate carries, or NULL */
 	const char *next_hop;		/* where requests go (see conf_peers.c) */
+	const char *listen;		/* sipmed's listener for it, or NULL: any */
 };
 /* Trunk t's link, or the pool's when t is NULL. */
 struct peer_link conf_peer_link(const struct conf *, const struct trunk *t);

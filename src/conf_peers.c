@@ -80,8 +80,9 @@ struct peer_link
 conf_peer_link(const struct conf *c, const struct trunk *t)
 {
 	if (t != NULL)
-		return (struct peer_link){ t->address, t->identity, t->next_hop };
-	return (struct peer_link){ c->pool.address, c->pool.identity, c->pool.next_hop };
+		return (struct peer_link){ t->address, t->identity, t->next_hop, t->listen };
+	return (struct peer_link){ c->pool.address, c->pool.identity, c->pool.next_hop,
+	    c->pool.listen };
 }
 
 /*
@@ -245,6 +246,7 @@ static const struct ckey pool_keys[] = {
 	{ "address", CK_STR, true, offsetof(struct conf_pool, address), 0, 0, 0, NULL, NULL },
 	{ "identity", CK_STR, false, offsetof(struct conf_pool, identity), 0, 0, 0, NULL, NULL },
 	{ "source_addresses", CK_STRLIST, false, offsetof(struct conf_pool, source_addresses), 0, 0, 0, NULL, NULL },
+	{ "listen", CK_STR, false, offsetof(struct conf_pool, listen), 0, 0, 0, NULL, NULL },
 	{ "trust_pai", CK_BOOL, false, offsetof(struct conf_pool, trust_pai), 0, 0, 1, NULL, NULL },
 	{ "options_interval", CK_UINT, false, offsetof(struct conf_pool, options_interval), 0, 3600, 30, NULL, NULL },
 	{ "options_misses", CK_UINT, false, offsetof(struct conf_pool, options_misses), 1, 100, 5, NULL, NULL },
@@ -339,6 +341,7 @@ static const struct ckey trunk_keys[] = {
 	{ "address", CK_STR, true, offsetof(struct trunk, address), 0, 0, 0, NULL, NULL },
 	{ "identity", CK_STR, false, offsetof(struct trunk, identity), 0, 0, 0, NULL, NULL },
 	{ "source_addresses", CK_STRLIST, false, offsetof(struct trunk, source_addresses), 0, 0, 0, NULL, NULL },
+	{ "listen", CK_STR, false, offsetof(struct trunk, listen), 0, 0, 0, NULL, NULL },
 	{ "site", CK_SITE, false, offsetof(struct trunk, site), 0, 0, 0, NULL, NULL },
 	{ "inbound_dial_plan", CK_PLAN, false, offsetof(struct trunk, inbound_dial_plan), 0, 0, 0, NULL, NULL },
 	{ "pstn_usages", CK_STRLIST, false, offsetof(struct trunk, pstn_usages), 0, 0, 0, NULL, NULL },
@@ -513,16 +516,15 @@ peer_group(const config_setting_t *root, int i)
 	return config_setting_get_elem(config_setting_get_member(root, "trunks"), (unsigned)i);
 }
 
-/* The pool's (i == -1) or trunk i's address, and its name for messages. */
-static const char *
-peer_address(const struct conf *c, int i, char *what, size_t len)
+/* The pool's (i == -1) or trunk i's link, and its name for messages. */
+static struct peer_link
+peer_at(const struct conf *c, int i, char *what, size_t len)
 {
-	if (i < 0) {
+	if (i < 0)
 		snprintf(what, len, "pool");
-		return c->pool.address;
-	}
-	snprintf(what, len, "trunk \"%s\"", c->trunks[i].name);
-	return c->trunks[i].address;
+	else
+		snprintf(what, len, "trunk \"%s\"", c->trunks[i].name);
+	return conf_peer_link(c, i < 0 ? NULL : &c->trunks[i]);
 }
 
 static const struct strlist *
@@ -531,44 +533,88 @@ peer_sources(const struct conf *c, int i)
 	return i < 0 ? &c->pool.source_addresses : &c->trunks[i].source_addresses;
 }
 
-/* Whether peer j (known by address) has source address a. */
 static bool
-peer_has_source(const struct conf *c, int j, const char *a)
+strlist_has(const struct strlist *l, const char *s)
 {
-	const struct strlist *l = peer_sources(c, j);
-	char what[300];
-
-	if (conf_uses_tls(peer_address(c, j, what, sizeof(what))))
-		return false;	/* known by its certificate, never by address */
 	for (size_t k = 0; k < l->n; k++)
-		if (strcmp(l->v[k], a) == 0)
+		if (strcmp(l->v[k], s) == 0)
 			return true;
 	return false;
 }
 
 /*
- * A request from a plain transport is known by its source address alone:
- * two peers with the same one could not be told apart, and the first in
- * the file would take the other's calls.
+ * Whether peers i and j could send one request: both known by their
+ * certificate and with one identity, or both known by a source address
+ * they share (in *shared); and on one listener, since a peer with
+ * "listen" is only taken for requests that arrive on it.
+ */
+static bool
+peers_collide(const struct conf *c, int i, int j, const char **shared)
+{
+	char what[300];
+	struct peer_link a = peer_at(c, i, what, sizeof(what));
+	struct peer_link b = peer_at(c, j, what, sizeof(what));
+	const struct strlist *l = peer_sources(c, i);
+
+	if (a.listen != NULL && b.listen != NULL && strcmp(a.listen, b.listen) != 0)
+		return false;
+	if (conf_uses_tls(a.address) != conf_uses_tls(b.address))
+		return false;
+	if (conf_uses_tls(a.address)) {
+		*shared = a.identity;
+		return a.identity != NULL && b.identity != NULL &&
+		    strcasecmp(a.identity, b.identity) == 0;
+	}
+	for (size_t k = 0; k < l->n; k++)
+		if (strlist_has(peer_sources(c, j), l->v[k])) {
+			*shared = l->v[k];
+			return true;
+		}
+	return false;
+}
+
+/*
+ * A request is known by its sender (source address on plain transports,
+ * certificate over TLS) and the listener it arrived on: two peers that
+ * share both could not be told apart, and the first in the file would
+ * take the other's calls. Several trunks to one gateway (M:N) each need
+ * their own listener.
  */
 static void
-check_shared_source(struct loader *L, const config_setting_t *root, int i)
+check_told_apart(struct loader *L, const config_setting_t *root, int i)
+{
+	char what[300], other[300];
+	const char *shared = NULL;
+	bool tls = conf_uses_tls(peer_at(L->conf, i, what, sizeof(what)).address);
+
+	for (int j = -1; j < i; j++)
+		if (peers_collide(L->conf, i, j, &shared)) {
+			peer_at(L->conf, j, other, sizeof(other));
+			conf_error(L, peer_group(root, i), "%s: %s %s is also the %s's, on the same "
+			    "listener: requests from them could not be told apart (give each its "
+			    "own \"listen\", %s)", what, tls ? "identity" : "source address",
+			    shared, other, tls ? "or another certificate" :
+			    "other source_addresses, or TLS");
+			return;
+		}
+}
+
+/* A peer's listen must be one of server.listen, with its transport. */
+static void
+check_listen(struct loader *L, const config_setting_t *root, int i, unsigned transport)
 {
 	const struct conf *c = L->conf;
-	const struct strlist *l = peer_sources(c, i);
-	char what[300], other[300];
+	char what[300];
+	struct peer_link l = peer_at(c, i, what, sizeof(what));
 
-	if (conf_uses_tls(peer_address(c, i, what, sizeof(what))))
+	if (l.listen == NULL)
 		return;
-	for (size_t k = 0; k < l->n; k++)
-		for (int j = -1; j < i; j++)
-			if (peer_has_source(c, j, l->v[k])) {
-				peer_address(c, j, other, sizeof(other));
-				conf_error(L, peer_group(root, i), "%s: source address %s is also "
-				    "the %s's: requests from it could not be told apart (give one of "
-				    "them TLS, or other source_addresses)", what, l->v[k], other);
-				return;
-			}
+	if (!strlist_has(&c->server.listen, l.listen))
+		conf_error(L, peer_group(root, i), "%s: listen \"%s\" is none of server.listen",
+		    what, l.listen);
+	else if ((conf_uri_transports(l.listen, true) & transport) == 0)
+		conf_error(L, peer_group(root, i), "%s: listen \"%s\" has no %s socket, the "
+		    "transport of its address", what, l.listen, conf_transport_name(transport));
 }
 
 void
@@ -581,7 +627,7 @@ conf_check_peers(struct loader *L, const config_setting_t *root)
 	for (size_t i = 0; i < c->server.listen.n; i++)
 		listening |= conf_uri_transports(c->server.listen.v[i], true);
 	for (int i = -1; i < (int)c->ntrunks; i++) {
-		const char *a = peer_address(c, i, what, sizeof(what));
+		const char *a = peer_at(c, i, what, sizeof(what)).address;
 		unsigned t = conf_uri_transports(a, false);
 
 		if (a == NULL)
@@ -593,7 +639,9 @@ conf_check_peers(struct loader *L, const config_setting_t *root)
 			conf_error(L, peer_group(root, i), "%s: address \"%s\" is reached over %s, "
 			    "but server.listen has no %s listener", what, a, conf_transport_name(t),
 			    t == CONF_TLS ? "sips:" : conf_transport_name(t));
-		check_shared_source(L, root, i);
+		else
+			check_listen(L, root, i, t);
+		check_told_apart(L, root, i);
 	}
 }
 

@@ -165,11 +165,40 @@ reload_run(void *arg)
  * listeners (server.listen and the tls group) and the control socket are
  * opened once: a change to them takes effect at the next start.
  */
+/*
+ * Whether a peer of n has a listen URI the running listeners do not have;
+ * what names it and the URI.
+ */
+static bool
+listen_unbound(const struct server *srv, const struct conf *n, char *what, size_t len)
+{
+	if (n->pool.listen != NULL && !server_listens(srv, n->pool.listen)) {
+		snprintf(what, len, "the pool's listen \"%s\"", n->pool.listen);
+		return true;
+	}
+	for (size_t i = 0; i < n->ntrunks; i++)
+		if (n->trunks[i].listen != NULL && !server_listens(srv, n->trunks[i].listen)) {
+			snprintf(what, len, "trunk \"%s\"'s listen \"%s\"", n->trunks[i].name,
+			    n->trunks[i].listen);
+			return true;
+		}
+	return false;
+}
+
 static int
 reload_apply(struct daemon *d, struct conf *n, double ms, FILE *out)
 {
+	char unbound[600];
+
 	if (n == NULL) {
 		tell(out, "reload of %s refused: the running configuration stays", d->path);
+		return 1;
+	}
+	if (listen_unbound(&d->srv, n, unbound, sizeof(unbound))) {
+		tell(out, "reload of %s refused: %s was not bound at start (server.listen "
+		    "changes take effect at the next start); the running configuration stays",
+		    d->path, unbound);
+		conf_unref(n);
 		return 1;
 	}
 	if (!same_listeners(d->srv.conf, n))

@@ -28,6 +28,7 @@
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_strlst.h>
 #include <sofia-sip/tport.h>
+#include <sofia-sip/tport_tag.h>
 #include <sofia-sip/url.h>
 
 #include "hmap.h"
@@ -81,9 +82,32 @@ names_include(su_strlst_t const *names, const char *name)
 	return false;
 }
 
-/* Over TLS the certificate says who the peer is, never the address. */
+/* Whether a peer has a listen URI: the listener then says who sent a request. */
+static bool
+any_listen(const struct conf *c)
+{
+	if (c->pool.listen != NULL)
+		return true;
+	for (size_t i = 0; i < c->ntrunks; i++)
+		if (c->trunks[i].listen != NULL)
+			return true;
+	return false;
+}
+
+/* Whether a peer with listen URI listen takes a request that arrived on at. */
+static bool
+listens_on(const char *listen, const char *at)
+{
+	return listen == NULL || at == NULL || strcmp(listen, at) == 0;
+}
+
+/*
+ * Over TLS the certificate says who the peer is, never the address; at
+ * is the listen URI the request arrived on.
+ */
 static void
-identify_by_certificate(const struct conf *c, su_strlst_t const *names, struct peer *out)
+identify_by_certificate(const struct conf *c, su_strlst_t const *names, const char *at,
+    struct peer *out)
 {
 	usize_t n = names != NULL ? su_strlst_len(names) : 0;
 	size_t len = strlen(out->who);
@@ -99,12 +123,13 @@ identify_by_certificate(const struct conf *c, su_strlst_t const *names, struct p
 		len = strlen(out->who);
 		snprintf(out->who + len, sizeof(out->who) - len, ")");
 	}
-	if (names_include(names, c->pool.identity)) {
+	if (names_include(names, c->pool.identity) && listens_on(c->pool.listen, at)) {
 		out->kind = PEER_POOL;
 		return;
 	}
 	for (size_t i = 0; i < c->ntrunks; i++)
-		if (names_include(names, c->trunks[i].identity)) {
+		if (names_include(names, c->trunks[i].identity) &&
+		    listens_on(c->trunks[i].listen, at)) {
 			out->kind = PEER_TRUNK;
 			out->trunk = &c->trunks[i];
 			return;
@@ -112,17 +137,21 @@ identify_by_certificate(const struct conf *c, su_strlst_t const *names, struct p
 }
 
 /*
- * Who sends from addr on a plain transport: the pool, a trunk (*tp set),
- * or nobody. Peers whose address is sips: are never known that way.
+ * Who sends from addr on a plain transport to the listener for listen URI
+ * at (NULL: any): the pool, a trunk (*tp set), or nobody. Peers whose
+ * address is sips: are never known that way.
  */
 static enum peer_kind
-peer_by_address(const struct conf *c, const char *addr, const struct trunk **tp)
+peer_by_address(const struct conf *c, const char *addr, const char *at,
+    const struct trunk **tp)
 {
-	if (!conf_uses_tls(c->pool.address) && addr_matches(&c->pool.source_addresses, addr))
+	if (!conf_uses_tls(c->pool.address) && addr_matches(&c->pool.source_addresses, addr) &&
+	    listens_on(c->pool.listen, at))
 		return PEER_POOL;
 	for (size_t i = 0; i < c->ntrunks; i++)
 		if (!conf_uses_tls(c->trunks[i].address) &&
-		    addr_matches(&c->trunks[i].source_addresses, addr)) {
+		    addr_matches(&c->trunks[i].source_addresses, addr) &&
+		    listens_on(c->trunks[i].listen, at)) {
 			*tp = &c->trunks[i];
 			return PEER_TRUNK;
 		}
@@ -149,6 +178,7 @@ peer_identify(const struct peers *ps, msg_t *msg, struct peer *out)
 	const struct conf *c = ps->conf;
 	tport_t *tports = ps->agent != NULL ? nta_agent_tports(ps->agent) : NULL;
 	tport_t *tp = tport_delivered_by(tports, msg);
+	const char *at;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = PEER_UNKNOWN;
@@ -156,11 +186,18 @@ peer_identify(const struct peers *ps, msg_t *msg, struct peer *out)
 	snprintf(out->who, sizeof(out->who), "%s", out->addr);
 	if (tp != NULL)
 		snprintf(out->proto, sizeof(out->proto), "%s", tport_name(tp)->tpn_proto);
-	if (tp != NULL && tport_has_tls(tp)) {
-		identify_by_certificate(c, tport_delivered_from_subjects(tports, msg), out);
-		return;
+	at = tp != NULL ? tport_ident(tp) : NULL;
+	if (tp != NULL && tport_has_tls(tp))
+		identify_by_certificate(c, tport_delivered_from_subjects(tports, msg), at, out);
+	else
+		out->kind = peer_by_address(c, out->addr, at, &out->trunk);
+	if (out->kind != PEER_UNKNOWN)
+		out->listen = conf_peer_link(c, out->trunk).listen;
+	if (at != NULL && (out->listen != NULL || any_listen(c))) {
+		size_t len = strlen(out->who);
+
+		snprintf(out->who + len, sizeof(out->who) - len, " on %s", at);
 	}
-	out->kind = peer_by_address(c, out->addr, &out->trunk);
 }
 
 bool
@@ -189,6 +226,7 @@ peer_of(const struct conf *c, const struct trunk *t, struct peer *out)
 	memset(out, 0, sizeof(*out));
 	out->kind = t != NULL ? PEER_TRUNK : PEER_POOL;
 	out->trunk = t;
+	out->listen = l.listen;
 	snprintf(out->proto, sizeof(out->proto), "%s",
 	    conf_transport_name(conf_uri_transports(l.address, false)));
 	snprintf(out->who, sizeof(out->who), "%s", l.address);
@@ -232,7 +270,8 @@ peers_admit_unknown(struct peers *ps, msg_t *msg)
 	char addr[64];
 
 	peer_source_address(msg, addr, sizeof(addr));
-	if (peer_by_address(ps->conf, addr, &t) != PEER_UNKNOWN || unknown_peer_admitted(ps, addr))
+	if (peer_by_address(ps->conf, addr, NULL, &t) != PEER_UNKNOWN ||
+	    unknown_peer_admitted(ps, addr))
 		return true;
 	stats_add(ps->stats, STATS_UNKNOWN_PEERS, "dropped (over unknown_peer_rate)");
 	return false;
@@ -376,7 +415,7 @@ ping(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	h->ping = nta_outgoing_tcreate(ps->ping_leg, ping_answered,
 	    (nta_outgoing_magic_t *)h, URL_STRING_MAKE(h->link.next_hop), SIP_METHOD_OPTIONS,
 	    URL_STRING_MAKE(h->link.address), SIPTAG_FROM_STR(from),
-	    SIPTAG_TO_STR(h->link.address), TAG_END());
+	    SIPTAG_TO_STR(h->link.address), TPTAG_IDENT(h->link.listen), TAG_END());
 	if (h->ping == NULL)
 		health_miss(h, "could not send");
 }
@@ -561,6 +600,8 @@ health_write(const struct peer_health *h, FILE *f)
 	if (h->new_calls.rate != 0)
 		fprintf(f, ", max_call_rate %u/s", h->new_calls.rate);
 	fprintf(f, "\n");
+	if (h->link.listen != NULL)
+		fprintf(f, "%-24s listener: %s\n", "", h->link.listen);
 }
 
 void

@@ -47,6 +47,8 @@ struct peer {
 	const struct trunk *trunk;	/* PEER_TRUNK */
 	char addr[64];			/* source address */
 	char proto[8];			/* its transport: "udp", "tcp" or "tls" */
+	const char *listen;		/* the listen URI sipmed reaches it from
+					   (its configured listen), NULL: any */
 	char who[320];			/* for logs: addr, and the certificate's
 					   names when it came over TLS */
 };
@@ -71,7 +73,8 @@ void peers_configure(struct peers *, struct conf *conf, nta_agent_t *agent,
 
 /*
  * Identifies the sender of msg, which is being delivered (see the
- * comment at the top).
+ * comment at the top). A peer with a listen URI is only taken for
+ * requests that arrive on that listener.
  */
 void peer_identify(const struct peers *, msg_t *msg, struct peer *out);
 

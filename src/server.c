@@ -145,6 +145,15 @@ server_write_listeners(const struct server *srv, FILE *f)
 	}
 }
 
+bool
+server_listens(const struct server *srv, const char *uri)
+{
+	for (size_t i = 0; i < srv->nuris; i++)
+		if (strcmp(srv->uris[i], uri) == 0)
+			return true;
+	return false;
+}
+
 static const struct listener *
 listener_of(const struct server *srv, const tport_t *primary)
 {
@@ -187,14 +196,15 @@ source_toward(const char *host, su_sockaddr_t *src)
 }
 
 /*
- * The listener of transport proto for a leg toward host: of host's
- * family, and of the address the kernel sends from toward it when a
- * wildcard bound several (the interface that routes to the peer, as the
- * transport sends from it: sipmed-mhomed.patch); else the first of the
- * family, else the first of proto.
+ * The listener of transport proto for a leg toward host, bound for the
+ * listen URI uri (NULL: any): of host's family, and of the address the
+ * kernel sends from toward it when a wildcard bound several (the
+ * interface that routes to the peer, as the transport sends from it:
+ * sipmed-mhomed.patch); else the first of the family, else the first of
+ * proto.
  */
 static const struct listener *
-listener_for(const struct server *srv, const char *proto, const char *host)
+listener_for(const struct server *srv, const char *proto, const char *host, const char *uri)
 {
 	const struct listener *any = NULL, *fam = NULL;
 	int family = strchr(host, '[') != NULL ? AF_INET6 : AF_INET;
@@ -204,7 +214,7 @@ listener_for(const struct server *srv, const char *proto, const char *host)
 	for (size_t i = 0; i < srv->nlisteners; i++) {
 		const struct listener *l = &srv->listeners[i];
 
-		if (strcasecmp(l->proto, proto) != 0)
+		if (strcasecmp(l->proto, proto) != 0 || (uri != NULL && strcmp(l->uri, uri) != 0))
 			continue;
 		if (any == NULL)
 			any = l;
@@ -217,7 +227,7 @@ listener_for(const struct server *srv, const char *proto, const char *host)
 		const struct listener *l = &srv->listeners[i];
 
 		if (strcasecmp(l->proto, proto) == 0 && l->family == family &&
-		    memcmp(SU_ADDR(&l->su), SU_ADDR(&src), SU_ADDRLEN(&src)) == 0)
+		    (uri == NULL || strcmp(l->uri, uri) == 0) && memcmp(SU_ADDR(&l->su), SU_ADDR(&src), SU_ADDRLEN(&src)) == 0)
 			return l;
 	}
 	return fam;
@@ -252,7 +262,7 @@ contact_make(const struct server *srv, su_home_t *home, const struct listener *l
 
 sip_contact_t *
 server_contact(const struct server *srv, su_home_t *home, msg_t *msg, const sip_t *sip,
-    const char *address)
+    struct peer_link link)
 {
 	const struct listener *l;
 	url_t *u;
@@ -275,13 +285,13 @@ server_contact(const struct server *srv, su_home_t *home, msg_t *msg, const sip_
 		return contact_make(srv, home, l, own ? host : NULL,
 		    request_wants_sips(sip) && strcasecmp(l->proto, "tls") == 0);
 	}
-	u = url_make(home, address);
+	u = url_make(home, link.address);
 	if (u == NULL || u->url_host == NULL)
 		return NULL;
-	l = listener_for(srv, conf_transport_name(conf_uri_transports(address, false)),
-	    u->url_host);
+	l = listener_for(srv, conf_transport_name(conf_uri_transports(link.address, false)),
+	    u->url_host, link.listen);
 	su_free(home, u);
-	return l != NULL ? contact_make(srv, home, l, NULL, conf_is_sips(address)) : NULL;
+	return l != NULL ? contact_make(srv, home, l, NULL, conf_is_sips(link.address)) : NULL;
 }
 
 void
@@ -629,11 +639,11 @@ add_listeners(struct server *srv, const struct conf *c)
 			srv->agent = nta_agent_create(srv->root, URL_STRING_MAKE(uri), NULL, NULL,
 			    NTATAG_UA(1), NTATAG_SERVER_RPORT(1), NTATAG_CLIENT_RPORT(1),
 			    NTATAG_MERGE_482(1), NTATAG_MAXSIZE(c->server.max_message_size),
-			    TAG_NEXT(tags));
+			    TPTAG_IDENT(uri), TAG_NEXT(tags));
 			if (srv->agent == NULL)
 				rc = -1;
 		} else if (nta_agent_add_tport(srv->agent, URL_STRING_MAKE(uri),
-		    TAG_NEXT(tags)) < 0)
+		    TPTAG_IDENT(uri), TAG_NEXT(tags)) < 0)
 			rc = -1;
 		if (rc == -1) {
 			log_warn("listen %s", uri);

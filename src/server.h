@@ -93,12 +93,15 @@ void server_stop(struct server *);
  * address of the listener it arrived on, in the scheme the peer used:
  * sips: when the Request-URI, top Record-Route or (without one) Contact
  * was sips:, else sip: with ";transport=" for tcp and tls. For a leg
- * sipmed opens toward a configured peer (msg NULL, address its configured
- * address): the first listener of the peer's transport, in the form of
- * the peer's address. Each leg thus names the transport it uses, and the
- * peer's in-dialog requests come back over it (RFC 3261 8.1.1.8, 12.1.1).
+ * sipmed opens toward a configured peer (msg NULL, link the peer's): the
+ * first listener of the peer's transport (of its listen URI when it has
+ * one), in the form of the peer's address. Each leg thus names the
+ * transport it uses, and the peer's in-dialog requests come back over it
+ * (RFC 3261 8.1.1.8, 12.1.1).
  */
 sip_contact_t *server_contact(const struct server *, su_home_t *home, msg_t *msg,
-    const sip_t *sip, const char *address);
+    const sip_t *sip, struct peer_link link);
+/* Whether uri is one of the listen URIs bound at start. */
+bool server_listens(const struct server *, const char *uri);
 
 #endif

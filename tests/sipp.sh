@@ -95,7 +95,8 @@ callee() {
 	[ "$t" = t1 ] && wait_port "$ip" "$p" tcp || wait_port "$ip" "$p" udp
 }
 
-# caller NAME SCENARIO IP PORT TRANSPORT NUMBER CALLER [sipp args]: waits
+# caller NAME SCENARIO IP PORT TRANSPORT NUMBER CALLER [sipp args]: waits;
+# to sipmed's PORT, or TO_PORT
 caller() {
 	peer=f$flow-$1 s=$(scenario "$2") ip=$3 p=$4 t=$(sipp_t "$5") num=$6 from=$7
 	shift 7
@@ -103,7 +104,7 @@ caller() {
 	timeout -k 5 60 sipp -sf "$s" -i "$ip" -p "$p" -t "$t" -m 1 -nostdin -timeout 30s \
 	    -timeout_error -s "$num" -key caller "$from" -d 100 \
 	    -trace_msg -message_file "$cwork/$peer.msg" -trace_err -error_file "$cwork/$peer.err" \
-	    "$@" 127.0.0.1:"$port" > "$cwork/$peer.out" 2>&1
+	    "$@" 127.0.0.1:"${TO_PORT:-$port}" > "$cwork/$peer.out" 2>&1
 }
 
 # msg PEER: the message trace of PEER (callee, caller, gw...) in the

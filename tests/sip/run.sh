@@ -11,7 +11,8 @@
 #   pool_flags, pool_host, pool_sip_port   the same for the pool
 #   listen         sipmed's listen URI (default: sip:127.0.0.1:PORT)
 #   conf_extra     more settings for sipmed (a cdr group, say)
-#   setup()        what must run before sipmed starts (optional)
+#   setup()        what must run before sipmed starts (optional); it may
+#                  set CONF_SED (tests/sipp.sh) for this case
 #   run()          the flows and their checks
 # Scenario files a case names are looked up in its own directory first,
 # then in tests/sip/scenarios (those several cases share). Each case runs
@@ -32,7 +33,7 @@ for case_src in "$top_srcdir"/tests/sip/cases/*; do
 	case_name=${case_src##*/}
 	[ -z "${SIPMED_TEST_CASES:-}" ] || picked "$SIPMED_TEST_CASES" "$case_name" || continue
 	transports=udp gw_flags="options_interval = 0;" pool_flags="" pool_host="" pool_sip_port=""
-	listen="" conf_extra=""
+	listen="" conf_extra="" CONF_SED=""
 	setup() { :; }
 	. "$case_src/case"
 	for tr in $transports; do

@@ -102,11 +102,11 @@ expect "an expired certificate: refused" expired "" "alert certificate expired"
 expect "a certificate not made for TLS clients (code signing only): refused" wrong-purpose "" \
     "alert unsupported certificate"
 check "the log says why: no client certificate" \
-    grep -q "tls: handshake with tls/127.0.0.1:[0-9]* failed: peer did not return a certificate" "$work/sipmed.log"
+    grep -q "tls: handshake with tls/127.0.0.1:[0-9]*/sips:127.0.0.1:$port failed: peer did not return a certificate" "$work/sipmed.log"
 check "the log says why: another CA" \
-    grep -q "tls: handshake with tls/127.0.0.1:[0-9]* failed: unable to get local issuer certificate" "$work/sipmed.log"
+    grep -q "tls: handshake with tls/127.0.0.1:[0-9]*/sips:127.0.0.1:$port failed: unable to get local issuer certificate" "$work/sipmed.log"
 check "the log says why: expired" \
-    grep -q "tls: handshake with tls/127.0.0.1:[0-9]* failed: certificate has expired" "$work/sipmed.log"
+    grep -q "tls: handshake with tls/127.0.0.1:[0-9]*/sips:127.0.0.1:$port failed: certificate has expired" "$work/sipmed.log"
 expect "a certificate for a name no peer has: 403" unknown "" "SIP/2.0 403 Forbidden"
 check "the refusal is logged with the names the certificate presented" \
     grep -q "from 127.0.0.1 (TLS certificate for mallory.example.net), which is no configured peer" \

@@ -117,6 +117,8 @@ conf_parse_rule_list(struct loader *L, const config_setting_t *s, const char *ow
 
 	snprintf(what, sizeof(what), "%s: \"%s\"", owner, listname);
 	n = s != NULL ? conf_list(L, s, what) : 0;
+	if (n < 0)
+		n = 0;	/* not a list: said so */
 	if (n > 0) {
 		src = calloc((size_t)n, sizeof(*src));
 		prio = calloc((size_t)n, sizeof(*prio));

@@ -137,6 +137,7 @@ call_free(struct call *call, const char *why)
 	trace_leg_end(call->srv->trace, call->leg[SIDE_B].call_id);
 	stats_call_done(call->calls->stats, call_direction(call), pstn_trunk(call),
 	    call->final_status);
+	call_transfer_drop(call);
 	call_relays_abort(call);
 	su_timer_destroy(call->invite_timer);
 	su_timer_destroy(call->failover_timer);
@@ -333,19 +334,24 @@ call_request_forged(struct server *srv, msg_t *msg, const sip_t *sip)
 	const char *id = sip->sip_call_id->i_id;
 	nta_leg_t *leg = nta_leg_by_call_id(srv->agent, id);
 	struct call *call = NULL;
+	const struct peer *holder = NULL;
 	enum call_side side;
 	struct peer who;
 
-	if (leg != NULL && (call = (struct call *)nta_leg_magic(leg, call_leg_request)) == NULL)
-		call = (struct call *)nta_leg_magic(leg, call_fork_request);
+	if (leg != NULL && (call = (struct call *)nta_leg_magic(leg, call_leg_request)) == NULL &&
+	    (call = (struct call *)nta_leg_magic(leg, call_fork_request)) == NULL)
+		call = call_transfer_of_leg(leg, &holder);	/* a transfer's new party */
 	if (call == NULL)
 		return false;
-	side = strcmp(call->id, id) == 0 ? SIDE_A : SIDE_B;
-	if (peer_sent(srv->peers, msg, &call->leg[side].peer, &who))
+	/* (a transfer may have given the A leg a new Call-ID: not call->id) */
+	side = strcmp(call->leg[SIDE_A].call_id, id) == 0 ? SIDE_A : SIDE_B;
+	if (holder == NULL)
+		holder = &call->leg[side].peer;
+	if (peer_sent(srv->peers, msg, holder, &who))
 		return false;
 	log_warnx("call %s: %s in the %c leg from %s, which does not hold it (%s over %s): "
 	    "refused", call->id, sip->sip_request->rq_method_name, side == SIDE_A ? 'A' : 'B',
-	    who.who, call->leg[side].peer.who, call->leg[side].peer.proto);
+	    who.who, holder->who, holder->proto);
 	dtrace_step(call_steps(call), "%s from %s refused with 403: not the peer of the %c leg",
 	    sip->sip_request->rq_method_name, who.who, side == SIDE_A ? 'A' : 'B');
 	stats_add(srv->stats, STATS_UNKNOWN_PEERS, "in-dialog request refused (403)");

@@ -125,6 +125,26 @@ call_decide(const struct conf *c, const struct peer *p, const sip_t *sip,
 	su_home_deinit(home);
 }
 
+void
+call_decide_transfer(const struct conf *c, const url_t *target, const char *user,
+    const char *caller_number, struct decision *d, const struct dtrace *dt)
+{
+	const struct behalf ob = { user, BEHALF_TRANSFER, "Referred-By" };
+	char number[CALL_CALLED_MAX], caller[CALL_CALLING_MAX];
+
+	uri_number(target, number, sizeof(number));
+	if (target->url_type == url_tel || is_number(number)) {
+		/* the caller is no user: the transferring user answers for the call */
+		snprintf(caller, sizeof(caller), "sip:%s@%s;user=phone",
+		    caller_number[0] ? caller_number : "anonymous", c->server.domain);
+		decide_outbound_behalf(c, caller, caller_number, &ob, number, d, dt);
+		return;
+	}
+	memset(d, 0, sizeof(*d));
+	d->kind = DECISION_TARGET;
+	dtrace_step(dt, "transfer to a SIP URI: to the pool, which routes it");
+}
+
 /* RFC 5806 reasons for the ways a call is placed on a user's behalf */
 static const char *
 diversion_reason(enum behalf_reason why)

@@ -30,6 +30,19 @@ void call_decide(const struct conf *, const struct peer *p, const sip_t *sip,
     const struct dtrace *);
 
 /*
+ * Decides a transfer sipmed performs (call_transfer.c): the call to
+ * target (a Refer-To URI) placed for the transferring user (a SIP URI;
+ * NULL: none) with the transferred party's number (E.164, "" for none)
+ * as its caller. A target that is a number (a tel: URI, or a sip: URI
+ * whose user part is one) is decided as that user's call on their behalf
+ * (decide_outbound_behalf(), BEHALF_TRANSFER: their dial plan and voice
+ * policy, EnableCallTransfer); any other URI goes to the pool as it is:
+ * DECISION_TARGET with target NULL.
+ */
+void call_decide_transfer(const struct conf *, const url_t *target, const char *user,
+    const char *caller_number, struct decision *d, const struct dtrace *);
+
+/*
  * Who the pool's INVITE sip is placed for, when its caller is no
  * configured user (call_behalf.c): out->party is NULL when no header
  * names a configured user. Strings are allocated from home.

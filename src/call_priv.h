@@ -79,6 +79,8 @@ struct fork;
 LIST_HEAD(fork_list, fork);
 struct prack;
 LIST_HEAD(prack_list, prack);
+struct transfer;
+struct notifier;
 
 /*
  * One leg of the call: the caller's dialog (A, which sipmed answers) or
@@ -154,6 +156,9 @@ struct call {
 	unsigned nrefers;		/* REFERs relayed in all (a ring) */
 	struct fork_list forks;		/* B early dialogs with reliable 18x */
 	struct prack_list pracks;	/* reliable 18x to A awaiting PRACK */
+	struct transfer *transfer;	/* call_transfer.c: one sipmed performs */
+	struct notifier *notifier;	/* its NOTIFYs to the referrer, and the
+					   referrer's leg after a join */
 };
 
 static inline enum call_side
@@ -274,10 +279,34 @@ int call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq
  * comes again (the ACK was lost).
  */
 void call_relay_ack(struct call *, enum call_side to, const sip_t *ack);
+/*
+ * Sends ACK for the last INVITE on leg l (of call, or one joining it),
+ * with the body of answer (NULL: none), and keeps it as call_relay_ack()
+ * does.
+ */
+void call_ack_leg(struct call *, struct call_leg *l, const sip_t *answer);
 /* Destroys the ACKs kept for 2xx resends (ack[]). */
 void call_acks_drop(struct call *);
 
 void call_relays_abort(struct call *);
+
+/* call_transfer.c: transfers sipmed performs itself (see there) */
+/*
+ * A REFER (irq, sip) from side from toward a trunk that takes none:
+ * sipmed performs the transfer, or answers irq itself. Returns 0, or a
+ * status for the caller to answer irq with.
+ */
+int call_transfer_refer(struct call *, enum call_side from, nta_incoming_t *irq,
+    const sip_t *sip);
+/*
+ * A BYE (irq) from side from while a transfer it asked for goes on: true
+ * when irq is answered and the transfer goes on without the referrer.
+ */
+bool call_transfer_referrer_bye(struct call *, enum call_side from, nta_incoming_t *irq);
+/* The call whose transfer's new party holds leg (NULL: none), and that party. */
+struct call *call_transfer_of_leg(nta_leg_t *leg, const struct peer **p);
+/* Ends a transfer in progress and its NOTIFYs: the call is over. */
+void call_transfer_drop(struct call *);
 /* Relays A's PRACK (irq, sip) to B on leg with rack; answers irq itself. */
 void call_relay_prack(struct call *, nta_incoming_t *irq, const sip_t *sip, nta_leg_t *leg,
     const sip_rack_t *rack);

@@ -5,8 +5,9 @@
  * is A's PRACK, which nta hands to call_100rel.c. A relay lives from the
  * request to its final response.
  *
- * REFER toward a trunk whose refer_support is off is answered 603 by
- * sipmed (Lync's EnableReferSupport); a relayed REFER's NOTIFYs get the
+ * REFER from the pool toward a trunk whose refer_support is off (Lync's
+ * EnableReferSupport) is sipmed's to perform (call_transfer.c); from a
+ * trunk, it is answered 603. A relayed REFER's NOTIFYs get the
  * CSeq its sender used back in their "Event: refer;id=". A method sipmed
  * does not take (SUBSCRIBE, MESSAGE...) gets 405 with sipmed's Allow.
  * Who may send in a dialog is checked before nta sees the request
@@ -87,6 +88,20 @@ acks_expire(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	call_acks_drop((struct call *)arg);
 }
 
+/* Sends ACK for the last INVITE on l with tags (in home), and keeps it. */
+static void
+ack_send(struct call *call, struct call_leg *l, su_home_t *home, tagi_t *tags)
+{
+	if (l->ack != NULL)
+		nta_outgoing_destroy(l->ack);
+	l->ack = nta_outgoing_tcreate(l->dialog, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
+	    SIPTAG_CSEQ(sip_cseq_create(home, l->invite_cseq, SIP_METHOD_ACK)),
+	    TPTAG_IDENT(l->peer.listen), TAG_NEXT(tags));
+	if (call->ack_timer == NULL)
+		call->ack_timer = su_timer_create(su_root_task(call->srv->root), ACK_KEEP_MS);
+	su_timer_set(call->ack_timer, acks_expire, (su_timer_arg_t *)call);
+}
+
 void
 call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
 {
@@ -97,16 +112,22 @@ call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
 		hdrmap_tags(home, ack, call->leg[call_other(to)].hdr_flags, tags);
 	else
 		tags[0] = (tagi_t){ TAG_END() };
-	if (call->leg[to].ack != NULL)
-		nta_outgoing_destroy(call->leg[to].ack);
-	call->leg[to].ack = nta_outgoing_tcreate(call->leg[to].dialog, NULL, NULL, NULL,
-	    SIP_METHOD_ACK, NULL,
-	    SIPTAG_CSEQ(sip_cseq_create(home, call->leg[to].invite_cseq, SIP_METHOD_ACK)),
-	    TPTAG_IDENT(call->leg[to].peer.listen), TAG_NEXT(tags));
+	ack_send(call, &call->leg[to], home, tags);
 	su_home_deinit(home);
-	if (call->ack_timer == NULL)
-		call->ack_timer = su_timer_create(su_root_task(call->srv->root), ACK_KEEP_MS);
-	su_timer_set(call->ack_timer, acks_expire, (su_timer_arg_t *)call);
+}
+
+void
+call_ack_leg(struct call *call, struct call_leg *l, const sip_t *answer)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	tagi_t tags[3] = { { TAG_END() }, { TAG_END() }, { TAG_END() } };
+
+	if (answer != NULL && answer->sip_payload != NULL && answer->sip_content_type != NULL) {
+		tags[0] = (tagi_t){ SIPTAG_CONTENT_TYPE(answer->sip_content_type) };
+		tags[1] = (tagi_t){ SIPTAG_PAYLOAD(answer->sip_payload) };
+	}
+	ack_send(call, l, home, tags);
+	su_home_deinit(home);
 }
 
 static bool
@@ -186,7 +207,7 @@ relay_invite_cb(nta_incoming_magic_t *magic, nta_incoming_t *irq, const sip_t *s
 
 /* The trunk on the receiving side decides (Lync's EnableReferSupport). */
 static bool
-refer_refused(const struct call *call, enum call_side to, const sip_t *sip)
+refer_unsupported(const struct call *call, enum call_side to, const sip_t *sip)
 {
 	return sip->sip_request->rq_method == sip_method_refer && call->leg[to].trunk != NULL &&
 	    !call->leg[to].trunk->refer_support;
@@ -329,8 +350,10 @@ call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq,
 	if (!call_is_up(call) && m != sip_method_bye && m != sip_method_info &&
 	    m != sip_method_update)
 		return 491;	/* not before the call is up */
-	if (refer_refused(call, to, sip))
-		return 603;
+	if (refer_unsupported(call, to, sip))
+		return call_transfer_refer(call, from, irq, sip);
+	if (m == sip_method_bye && call_transfer_referrer_bye(call, from, irq))
+		return 0;
 	if (m == sip_method_bye && call_is_up(call)) {
 		call_relays_abort(call);	/* pending requests end 487 before the BYE */
 		bye_relay(call, to, sip);

@@ -91,6 +91,8 @@ static const struct {
 	    "Calls refused by a peer's max_calls or max_call_rate." },
 	{ STATS_OVERLOADED, "sipmed_refused_overloaded_total", "method",
 	    "Requests refused 503 while sipmed was overloaded." },
+	{ STATS_TRANSFERS, "sipmed_transfers_total", "outcome",
+	    "Transfers sipmed performed for a trunk without REFER support: started, completed, failed, refused." },
 };
 
 /* "inbound answered" -> direction="inbound",outcome="answered" */

@@ -36,6 +36,7 @@ static const char *table_titles[STATS_NTABLES] = {
 	"final answers to each attempt, by peer and status",
 	"calls refused by admission control (max_calls, max_call_rate)",
 	"requests refused while overloaded (503)",
+	"transfers sipmed performed, by outcome",
 };
 
 struct stats *

@@ -29,6 +29,8 @@ enum stats_table {
 	STATS_PEER_ANSWERS,		/* "gw 200", "pool 486": each attempt's final answer */
 	STATS_ADMISSION_REFUSED,	/* "trunk gw: max_calls": calls a limit refused */
 	STATS_OVERLOADED,		/* "INVITE": refused 503 while overloaded */
+	STATS_TRANSFERS,		/* "started", "completed"...: transfers sipmed
+					   performs (call_transfer.c) */
 	STATS_NTABLES,
 };
 

@@ -93,6 +93,41 @@ test_behalf(void)
 	    BEHALF_TRANSFER, "Referred-By", "History-Info naming no user falls to Referred-By");
 }
 
+/* a transfer sipmed performs: the call to target for user, from +15035550100 */
+static void
+transfer_is(const char *target, const char *user, enum decision_kind kind,
+    const char *want_target, const char *name)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	url_t *u = url_make(home, target);
+	struct decision d;
+
+	call_decide_transfer(c, u, user, "+15035550100", &d, NULL);
+	ok(d.kind == kind, "%s: decided as %d (got %d)", name, kind, d.kind);
+	if (kind == DECISION_PSTN)
+		ok(d.behalf == BEHALF_TRANSFER && d.caller != NULL &&
+		    strcmp(d.caller->uri, user) == 0 && strcmp(d.calling, "+15035550100") == 0,
+		    "%s: for %s, a transfer, presenting the transferred party", name, user);
+	else
+		is_str(d.target, want_target, "%s: the target", name);
+	su_home_deinit(home);
+}
+
+static void
+test_transfer(void)
+{
+	transfer_is("sip:2065550100@contoso.com;user=phone", "sip:ceo@contoso.com",
+	    DECISION_PSTN, NULL, "a number, by the transferring user's dial plan and policy");
+	transfer_is("tel:+12065550100", "sip:ceo@contoso.com", DECISION_PSTN, NULL,
+	    "a tel: URI");
+	transfer_is("sip:5678@contoso.com", "sip:ceo@contoso.com", DECISION_USER,
+	    "sip:bob@contoso.com", "a number a user has: to the pool, to that user");
+	transfer_is("sip:bob@contoso.com", "sip:ceo@contoso.com", DECISION_TARGET, NULL,
+	    "a SIP URI: to the pool as it is");
+	transfer_is("sip:2065550100@contoso.com;user=phone", NULL, DECISION_REJECT, NULL,
+	    "a number with nobody to answer for it: refused");
+}
+
 int
 main(void)
 {
@@ -129,6 +164,7 @@ main(void)
 		msg_destroy(msg);
 	}
 	test_behalf();
+	test_transfer();
 	conf_unref(c);
 	return tap_done();
 }

@@ -105,6 +105,8 @@ call_new(struct server *srv, const sip_t *sip)
 	call->id = su_strdup(call->home, sip->sip_call_id->i_id);
 	call->leg[SIDE_A].call_id = call->id;
 	call->state = CALL_RINGING;
+	call->media_relay = -1;
+	call->media_offerer = -1;
 	LIST_INIT(&call->relays);
 	LIST_INIT(&call->forks);
 	LIST_INIT(&call->pracks);
@@ -138,6 +140,7 @@ call_free(struct call *call, const char *why)
 	stats_call_done(call->calls->stats, call_direction(call), pstn_trunk(call),
 	    call->final_status);
 	call_transfer_drop(call);
+	call_media_end(call);
 	call_relays_abort(call);
 	su_timer_destroy(call->invite_timer);
 	su_timer_destroy(call->failover_timer);
@@ -321,6 +324,8 @@ call_answer_a(struct call *call, const sip_t *sip, int status, unsigned flags)
 	bool same = status == sip->sip_status->st_status;
 
 	hdrmap_tags(home, sip, call->leg[SIDE_B].hdr_flags | flags, tags);
+	if (status < 300)	/* an 18x leaves the offer open */
+		(void)call_media_body(call, SIDE_B, status >= 200, home, tags);
 	nta_incoming_treply(call->a_invite, status,
 	    same ? sip->sip_status->st_phrase : decide_reason((unsigned)status),
 	    SIPTAG_CONTACT(call->leg[SIDE_A].contact),

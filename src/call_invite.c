@@ -403,6 +403,12 @@ b_leg_start(struct call *call, const sip_t *sip)
 	/* the INVITE's identity is sipmed's own (b_target), never a copy */
 	hdrmap_tags(home, sip, (call->leg[SIDE_A].hdr_flags & ~HDRMAP_TRUST_PAI) |
 	    (call->emergency && tk != NULL && tk->pidf_lo ? HDRMAP_LOCATION : 0), tags);
+	/* anchored: a fresh offer for each attempt */
+	call_media_start(call, from, tk);
+	if (call_media_body(call, SIDE_A, false, home, tags) == -1 && call_media_refuses(call)) {
+		su_home_deinit(home);
+		return -3;
+	}
 	call->b_invite = nta_outgoing_tcreate(b->dialog, b_invite_cb,
 	    (nta_outgoing_magic_t *)call, URL_STRING_MAKE(t.next_hop), SIP_METHOD_INVITE,
 	    URL_STRING_MAKE(t.ruri), SIPTAG_CONTACT(b->contact), TPTAG_IDENT(b->peer.listen),
@@ -429,7 +435,8 @@ b_leg_start(struct call *call, const sip_t *sip)
 /*
  * Starts the B leg on the first trunk, from call->attempt on, that admits
  * one more call (max_calls, max_call_rate); the pool was admitted with
- * the call. -2 when every trunk left is at its limit, -1 on a failure.
+ * the call. -2 when every trunk left is at its limit, -3 when no media
+ * relay answered an anchored call's offer, -1 on a failure.
  */
 static int
 b_leg_admitted(struct call *call, const sip_t *sip)
@@ -450,12 +457,14 @@ b_leg_admitted(struct call *call, const sip_t *sip)
 			return b_leg_start(call, sip);
 		}
 		if (peers_call_admit(call->srv->peers, &p, &why)) {
+			int rc;
+
 			b->peer = p;
 			b->admitted = true;
-			if (b_leg_start(call, sip) == 0)
+			if ((rc = b_leg_start(call, sip)) == 0)
 				return 0;
 			call_leg_release(call, SIDE_B);
-			return -1;
+			return rc;
 		}
 		dtrace_step(call_steps(call), "trunk \"%s\" is at its %s: not tried", tk->name, why);
 		if (call->attempt + 1 >= call->nchoices)
@@ -825,13 +834,13 @@ call_incoming(struct server *srv, nta_incoming_t *irq, const sip_t *sip,
 	rc = call_target(call, &d) == -1 || a_leg_start(call, irq, sip) == -1 ? -1 :
 	    b_leg_admitted(call, sip);
 	if (rc != 0) {
-		status = rc == -2 ? 503 : 500;
+		status = rc == -2 || rc == -3 ? 503 : 500;
 		/* nta answers below; the irq must not call back a freed call */
 		nta_incoming_bind(irq, NULL, NULL);
 		call->a_invite = NULL;
 		call_answer_caller(call, status, NULL);
 		call_end(call, ENDER_SIPMED, rc == -2 ? "every trunk is at its admission limit" :
-		    "could not start the B leg");
+		    rc == -3 ? "no media relay answered" : "could not start the B leg");
 		return status;
 	}
 	call->invite_timer = su_timer_create(su_root_task(srv->root),

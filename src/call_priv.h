@@ -159,6 +159,9 @@ struct call {
 	struct transfer *transfer;	/* call_transfer.c: one sipmed performs */
 	struct notifier *notifier;	/* its NOTIFYs to the referrer, and the
 					   referrer's leg after a join */
+	bool anchored;			/* call_media.c: the SDP goes through a relay */
+	int media_relay;		/* which (media.h); -1: none yet */
+	int media_offerer;		/* the side whose offer is open; -1: none */
 };
 
 static inline enum call_side
@@ -289,6 +292,25 @@ void call_ack_leg(struct call *, struct call_leg *l, const sip_t *answer);
 void call_acks_drop(struct call *);
 
 void call_relays_abort(struct call *);
+
+/* call_media.c: anchored calls' SDP through a media relay (see there) */
+/* Decides whether the call is anchored, its sides' trunks a and b. */
+void call_media_start(struct call *, const struct trunk *a, const struct trunk *b);
+/*
+ * For an anchored call, replaces the SDP body in tags (as hdrmap_tags()
+ * made them from what side from sent) with the relay's; final: it came in
+ * a 2xx, an ACK or a PRACK. 0, or -1 when the relay could not (the tags
+ * are left as they were).
+ */
+int call_media_body(struct call *, enum call_side from, bool final, su_home_t *home,
+    tagi_t tags[4]);
+/*
+ * No relay answered for a call's first offer: true when the call is to be
+ * refused (503), false when it goes on unanchored (media_unreachable).
+ */
+bool call_media_refuses(struct call *);
+/* Deletes the call's session on its relay. */
+void call_media_end(struct call *);
 
 /* call_transfer.c: transfers sipmed performs itself (see there) */
 /*

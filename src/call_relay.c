@@ -108,10 +108,12 @@ call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	tagi_t tags[4];
 
-	if (ack != NULL)
+	if (ack != NULL) {
 		hdrmap_tags(home, ack, call->leg[call_other(to)].hdr_flags, tags);
-	else
+		(void)call_media_body(call, call_other(to), true, home, tags);
+	} else {
 		tags[0] = (tagi_t){ TAG_END() };
+	}
 	ack_send(call, &call->leg[to], home, tags);
 	su_home_deinit(home);
 }
@@ -120,11 +122,15 @@ void
 call_ack_leg(struct call *call, struct call_leg *l, const sip_t *answer)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
-	tagi_t tags[3] = { { TAG_END() }, { TAG_END() }, { TAG_END() } };
+	tagi_t tags[4] = { { TAG_END() }, { TAG_END() }, { TAG_END() }, { TAG_END() } };
 
 	if (answer != NULL && answer->sip_payload != NULL && answer->sip_content_type != NULL) {
 		tags[0] = (tagi_t){ SIPTAG_CONTENT_TYPE(answer->sip_content_type) };
 		tags[1] = (tagi_t){ SIPTAG_PAYLOAD(answer->sip_payload) };
+		/* the answer comes from the other side of a leg of the call */
+		if (l == &call->leg[SIDE_A] || l == &call->leg[SIDE_B])
+			(void)call_media_body(call, l == &call->leg[SIDE_A] ? SIDE_B : SIDE_A, true,
+			    home, tags);
 	}
 	ack_send(call, l, home, tags);
 	su_home_deinit(home);
@@ -154,8 +160,11 @@ relay_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *si
 	    sip->sip_contact)
 		nta_leg_client_reroute(call->leg[call_other(r->from)].dialog, NULL,
 		    sip->sip_contact, 0);
-	if (sip != NULL)
+	if (sip != NULL) {
 		hdrmap_tags(home, sip, call->leg[call_other(r->from)].hdr_flags, tags);
+		if (status < 300)
+			(void)call_media_body(call, call_other(r->from), status >= 200, home, tags);
+	}
 	nta_incoming_treply(r->irq, status, sip ? sip->sip_status->st_phrase : NULL,
 	    TAG_IF(refreshes_target(r->method), SIPTAG_CONTACT(call->leg[r->from].contact)),
 	    TAG_NEXT(tags));
@@ -276,6 +285,7 @@ relay_send(struct call *call, enum call_side from, nta_incoming_t *irq, const si
 	LIST_INSERT_HEAD(&call->relays, r, entry);
 	event = refer_event(home, call, from, sip);
 	hdrmap_tags(home, sip, call->leg[from].hdr_flags | (event ? HDRMAP_NO_EVENT : 0), tags);
+	(void)call_media_body(call, from, m == sip_method_prack, home, tags);
 	r->orq = nta_outgoing_tcreate(leg, relay_response, (nta_outgoing_magic_t *)r,
 	    NULL, m, sip->sip_request->rq_method_name, NULL,
 	    TAG_IF(refreshes_target(m), SIPTAG_CONTACT(call->leg[call_other(from)].contact)),

@@ -420,6 +420,8 @@ transfer_answered(struct transfer *t, const sip_t *sip)
 {
 	struct call *call = t->call;
 	struct call_leg *k = &call->leg[t->kept];
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	tagi_t tags[4] = { { TAG_END() }, { TAG_END() }, { TAG_END() }, { TAG_END() } };
 
 	t->answered = true;
 	su_timer_reset(t->timer);
@@ -432,12 +434,22 @@ transfer_answered(struct transfer *t, const sip_t *sip)
 	}
 	dtrace_step(call_steps(call), "transfer: %s answered; its offer goes to the %s leg in "
 	    "a re-INVITE", t->target, t->kept == SIDE_A ? "A" : "B");
+	tags[0] = (tagi_t){ SIPTAG_CONTENT_TYPE(sip->sip_content_type) };
+	tags[1] = (tagi_t){ SIPTAG_PAYLOAD(sip->sip_payload) };
+	/* anchored: a new offer from the referrer's side, now the new party's */
+	call->media_offerer = -1;
+	if (call_media_body(call, t->referrer, false, home, tags) == -1) {
+		su_home_deinit(home);
+		call_ack_leg(call, &t->leg, NULL);
+		transfer_fail(t, 503, "No media relay answered");
+		return;
+	}
 	t->reinvite = nta_outgoing_tcreate(k->dialog, transfer_reinvite_cb,
 	    (nta_outgoing_magic_t *)t, NULL, SIP_METHOD_INVITE, NULL, SIPTAG_CONTACT(k->contact),
-	    SIPTAG_CONTENT_TYPE(sip->sip_content_type), SIPTAG_PAYLOAD(sip->sip_payload),
 	    TAG_IF(call->conf->server.user_agent,
 	    SIPTAG_USER_AGENT_STR(call->conf->server.user_agent)),
-	    TPTAG_IDENT(k->peer.listen), TAG_END());
+	    TPTAG_IDENT(k->peer.listen), TAG_NEXT(tags));
+	su_home_deinit(home);
 	if (t->reinvite == NULL) {
 		call_ack_leg(call, &t->leg, NULL);
 		transfer_fail(t, 500, NULL);

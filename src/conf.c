@@ -40,6 +40,7 @@ static const struct {
 	{ "directory", conf_parse_directory, false },
 	{ "cdr", conf_parse_cdr, false },
 	{ "metrics", conf_parse_metrics, false },
+	{ "media", conf_parse_media, false },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))

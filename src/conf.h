@@ -91,6 +91,20 @@ struct rc_rule {
 	unsigned translated;	/* 400-699 */
 };
 
+/*
+ * How a peer's calls treat media (call_media.c), as written; checked at
+ * load. An anchored call's SDP goes through a relay of the media group.
+ */
+struct peer_media {
+	const char *mode;		/* "bypass" (NULL) or "anchor" */
+	const char *srtp;		/* toward this peer: "required" (RTP/SAVP),
+					   "not_supported" (RTP/AVP), "optional"
+					   (as offered); NULL: the peer's default */
+	const char *unreachable;	/* no relay answers: "refuse" (NULL, 503)
+					   or "bypass" */
+};
+bool conf_media_anchor(const struct peer_media *);
+
 struct trunk {
 	const char *name;
 	const char *address;		/* sip:/sips: URI of the next hop */
@@ -129,6 +143,7 @@ struct trunk {
 	unsigned max_request_rate;	/* requests a second outside dialogs; 0: any */
 	unsigned max_calls;		/* calls at once through it; 0: any */
 	unsigned max_call_rate;		/* new calls a second; 0: any */
+	struct peer_media media;
 	int line;
 };
 
@@ -211,6 +226,7 @@ struct conf_pool {
 	unsigned max_request_rate;	/* requests a second outside dialogs; 0: any */
 	unsigned max_calls;		/* calls at once to or from it; 0: any */
 	unsigned max_call_rate;		/* new calls a second; 0: any */
+	struct peer_media media;
 };
 
 struct conf_trace {
@@ -251,6 +267,18 @@ struct conf_metrics {
 	const char *listen;		/* "ADDRESS:PORT" */
 };
 
+/* The media relays (rtpengine --listen-ng) anchored calls use. */
+struct conf_media_relay {
+	const char *address;		/* "HOST:PORT" */
+	unsigned weight;
+};
+
+struct conf_media {
+	struct conf_media_relay *relays;
+	size_t nrelays;
+	unsigned timeout;		/* ms a relay has to answer */
+};
+
 struct conf_control {
 	const char *socket;
 	unsigned mode;
@@ -271,6 +299,7 @@ struct conf {
 	struct conf_ldap directory;
 	struct conf_cdr cdr;
 	struct conf_metrics metrics;
+	struct conf_media media;
 	struct dial_plan *dial_plans;
 	size_t ndial_plans;
 	struct voice_policy *voice_policies;

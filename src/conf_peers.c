@@ -247,6 +247,9 @@ static const struct ckey pool_keys[] = {
 	{ "identity", CK_STR, false, offsetof(struct conf_pool, identity), 0, 0, 0, NULL, NULL },
 	{ "source_addresses", CK_STRLIST, false, offsetof(struct conf_pool, source_addresses), 0, 0, 0, NULL, NULL },
 	{ "listen", CK_STR, false, offsetof(struct conf_pool, listen), 0, 0, 0, NULL, NULL },
+	{ "media", CK_STR, false, offsetof(struct conf_pool, media.mode), 0, 0, 0, NULL, NULL },
+	{ "srtp", CK_STR, false, offsetof(struct conf_pool, media.srtp), 0, 0, 0, NULL, NULL },
+	{ "media_unreachable", CK_STR, false, offsetof(struct conf_pool, media.unreachable), 0, 0, 0, NULL, NULL },
 	{ "trust_pai", CK_BOOL, false, offsetof(struct conf_pool, trust_pai), 0, 0, 1, NULL, NULL },
 	{ "options_interval", CK_UINT, false, offsetof(struct conf_pool, options_interval), 0, 3600, 30, NULL, NULL },
 	{ "options_misses", CK_UINT, false, offsetof(struct conf_pool, options_misses), 1, 100, 5, NULL, NULL },
@@ -342,6 +345,9 @@ static const struct ckey trunk_keys[] = {
 	{ "identity", CK_STR, false, offsetof(struct trunk, identity), 0, 0, 0, NULL, NULL },
 	{ "source_addresses", CK_STRLIST, false, offsetof(struct trunk, source_addresses), 0, 0, 0, NULL, NULL },
 	{ "listen", CK_STR, false, offsetof(struct trunk, listen), 0, 0, 0, NULL, NULL },
+	{ "media", CK_STR, false, offsetof(struct trunk, media.mode), 0, 0, 0, NULL, NULL },
+	{ "srtp", CK_STR, false, offsetof(struct trunk, media.srtp), 0, 0, 0, NULL, NULL },
+	{ "media_unreachable", CK_STR, false, offsetof(struct trunk, media.unreachable), 0, 0, 0, NULL, NULL },
 	{ "site", CK_SITE, false, offsetof(struct trunk, site), 0, 0, 0, NULL, NULL },
 	{ "inbound_dial_plan", CK_PLAN, false, offsetof(struct trunk, inbound_dial_plan), 0, 0, 0, NULL, NULL },
 	{ "pstn_usages", CK_STRLIST, false, offsetof(struct trunk, pstn_usages), 0, 0, 0, NULL, NULL },
@@ -642,6 +648,8 @@ conf_check_peers(struct loader *L, const config_setting_t *root)
 		else
 			check_listen(L, root, i, t);
 		check_told_apart(L, root, i);
+		conf_check_peer_media(L, peer_group(root, i), what, i < 0 ? &c->pool.media :
+		    &c->trunks[i].media);
 	}
 }
 

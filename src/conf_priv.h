@@ -126,6 +126,10 @@ int conf_parse_trace(struct loader *, const config_setting_t *);
 int conf_parse_directory(struct loader *, const config_setting_t *);
 int conf_parse_cdr(struct loader *, const config_setting_t *);
 int conf_parse_metrics(struct loader *, const config_setting_t *);
+int conf_parse_media(struct loader *, const config_setting_t *);
+/* A peer's media settings (what names it), once the media group is read. */
+void conf_check_peer_media(struct loader *, const config_setting_t *at, const char *what,
+    const struct peer_media *);
 int conf_parse_control(struct loader *, const config_setting_t *);
 int conf_parse_voice_policies(struct loader *, const config_setting_t *);
 int conf_parse_sites(struct loader *, const config_setting_t *);

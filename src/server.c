@@ -33,6 +33,7 @@
 #include "hdrmap.h"
 #include "hmap.h"
 #include "log.h"
+#include "media.h"
 #include "overload.h"
 #include "server.h"
 #include "shed.h"
@@ -840,10 +841,12 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 	srv->calls = srv->stats != NULL ? calls_new(srv->stats) : NULL;
 	srv->cdr = cdr_new();
 	srv->overload = overload_new(root);
+	srv->media = media_new();
 	if (srv->stats == NULL || srv->trace == NULL || srv->peers == NULL || srv->calls == NULL ||
-	    srv->cdr == NULL || srv->overload == NULL)
+	    srv->cdr == NULL || srv->overload == NULL || srv->media == NULL)
 		return -1;
 	cdr_configure(srv->cdr, &c->cdr);
+	media_configure(srv->media, &c->media);
 	trace_configure(srv->trace, &c->trace);
 	trace_set(srv->trace, c->trace.messages, c->trace.decisions, NULL);
 	if (add_listeners(srv, c) == -1)
@@ -894,6 +897,7 @@ server_set_conf(struct server *srv, struct conf *c)
 		trace_set(srv->trace, now->messages, now->decisions, NULL);
 	trace_configure(srv->trace, now);
 	cdr_configure(srv->cdr, &c->cdr);
+	media_configure(srv->media, &c->media);
 	overload_set_threshold(srv->overload, c->server.overload_lag);
 	conf_unref(srv->conf);
 	srv->conf = conf_ref(c);
@@ -914,6 +918,7 @@ server_stop(struct server *srv)
 	if (srv->agent != NULL)
 		nta_agent_destroy(srv->agent);
 	overload_free(srv->overload);	/* the recv filter reads it until here */
+	media_free(srv->media);
 	trace_free(srv->trace);
 	stats_free(srv->stats);
 	srv->stats = NULL;	/* sofia_log counts into it until su_deinit() */

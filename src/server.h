@@ -27,6 +27,7 @@ struct listener;
 struct trace;
 struct stats;
 struct cdr;
+struct media;
 
 struct server {
 	su_home_t home[1];
@@ -47,6 +48,7 @@ struct server {
 	struct peers *peers;		/* peer.h: who they are, health, order */
 	struct cdr *cdr;		/* cdr.h: where call detail records go */
 	struct overload *overload;	/* overload.h: sipmed's lag */
+	struct media *media;		/* media.h: the relays anchored calls use */
 };
 
 /*

@@ -1,0 +1,147 @@
+/*
+ * call_media: an anchored call's SDP goes through a media relay
+ * (media.h), so that media flows through the relay instead of between the
+ * parties. A call is anchored when the pool, or the trunk on either side,
+ * says media = "anchor"; calls between two users of the pool never are.
+ *
+ * Each SDP that crosses is an offer or an answer (RFC 3264): an offer
+ * when no offer is open or it comes from the side that made the open one,
+ * else the answer to it. An answer in a 2xx, an ACK or a PRACK closes the
+ * offer; one in a 18x leaves it open, as the final answer follows. The
+ * relay puts its own address in c= and o= both ways, removes ICE toward a
+ * trunk, and gives each side the transport protocol its srtp asks for.
+ * The relay keeps one session per call (the A leg's Call-ID), each side
+ * one monologue (sipmed-a, sipmed-b); it is deleted when the call ends.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_tag.h>
+
+#include "call_priv.h"
+#include "log.h"
+#include "media.h"
+
+static const char *
+side_tag(enum call_side s)
+{
+	return s == SIDE_A ? "sipmed-a" : "sipmed-b";
+}
+
+/* The transport protocol toward leg l's peer; NULL: as offered. */
+static const char *
+protocol_toward(const struct call *call, const struct call_leg *l)
+{
+	const struct peer_media *m = l->trunk != NULL ? &l->trunk->media :
+	    &call->conf->pool.media;
+	/* trunks: carriers and most gateways want plain RTP */
+	const char *srtp = m->srtp != NULL ? m->srtp : l->trunk != NULL ? "not_supported" :
+	    "optional";
+
+	if (strcmp(srtp, "required") == 0)
+		return "RTP/SAVP";
+	if (strcmp(srtp, "not_supported") == 0)
+		return "RTP/AVP";
+	return NULL;
+}
+
+void
+call_media_start(struct call *call, const struct trunk *a, const struct trunk *b)
+{
+	const struct conf *c = call->conf;
+
+	call->anchored = (a != NULL || b != NULL) && (conf_media_anchor(&c->pool.media) ||
+	    (a != NULL && conf_media_anchor(&a->media)) ||
+	    (b != NULL && conf_media_anchor(&b->media)));
+	call->media_offerer = -1;
+}
+
+/* What to do when no relay answers: the trunk's choice, else the pool's. */
+static bool
+bypass_when_unreachable(const struct call *call)
+{
+	const struct trunk *t = call->leg[SIDE_A].trunk != NULL ? call->leg[SIDE_A].trunk :
+	    call->leg[SIDE_B].trunk;
+	const struct peer_media *m = t != NULL ? &t->media : &call->conf->pool.media;
+
+	return m->unreachable != NULL && strcmp(m->unreachable, "bypass") == 0;
+}
+
+int
+call_media_body(struct call *call, enum call_side from, bool final, su_home_t *home,
+    tagi_t tags[4])
+{
+	enum call_side to = call_other(from);
+	const msg_content_type_t *ct = NULL;
+	const sip_payload_t *pl = NULL;
+	struct media_req q;
+	char *out, why[300];
+	size_t outlen, at = 0;
+	bool offer;
+
+	if (!call->anchored)
+		return 0;
+	for (size_t i = 0; i < 4 && tags[i].t_tag != NULL; i++) {
+		if (tags[i].t_tag == siptag_content_type)
+			ct = (const msg_content_type_t *)tags[i].t_value;
+		if (tags[i].t_tag == siptag_payload) {
+			pl = (const sip_payload_t *)tags[i].t_value;
+			at = i;
+		}
+	}
+	if (pl == NULL || pl->pl_len == 0)
+		return 0;	/* no SDP in this one */
+	if (ct == NULL || ct->c_type == NULL || strcasecmp(ct->c_type, "application/sdp") != 0) {
+		log_warnx("call %s: a %s body is not anchored (only application/sdp is)",
+		    call->id, ct != NULL && ct->c_type ? ct->c_type : "typeless");
+		return 0;
+	}
+	offer = call->media_offerer < 0 || call->media_offerer == (int)from;
+	q = (struct media_req){
+		.command = offer ? "offer" : "answer",
+		.call_id = call->id,
+		.from_tag = side_tag(offer ? from : to),
+		.to_tag = offer ? NULL : side_tag(from),
+		.protocol = protocol_toward(call, &call->leg[to]),
+		.ice_remove = call->leg[to].trunk != NULL,
+		.relay = &call->media_relay,
+	};
+	if (media_sdp(call->srv->media, &q, pl->pl_data, pl->pl_len, home, &out, &outlen, why,
+	    sizeof(why)) == -1) {
+		log_warnx("call %s: %s: the SDP crosses as it came%s", call->id, why,
+		    bypass_when_unreachable(call) ? " (media_unreachable = bypass)" : "");
+		dtrace_step(call_steps(call), "media: %s failed: %s", q.command, why);
+		return -1;
+	}
+	dtrace_step(call_steps(call), "media: the %s from the %c leg went through relay %s "
+	    "(toward the %c leg: %s%s)", q.command, from == SIDE_A ? 'A' : 'B',
+	    media_relay_address(call->srv->media, call->media_relay), to == SIDE_A ? 'A' : 'B',
+	    q.protocol != NULL ? q.protocol : "transport as offered",
+	    q.ice_remove ? ", ICE removed" : "");
+	tags[at].t_value = (tag_value_t)sip_payload_make(home, out);
+	if (offer)
+		call->media_offerer = (int)from;
+	else if (final)
+		call->media_offerer = -1;
+	return 0;
+}
+
+bool
+call_media_refuses(struct call *call)
+{
+	if (bypass_when_unreachable(call)) {
+		call->anchored = false;
+		return false;
+	}
+	return true;
+}
+
+void
+call_media_end(struct call *call)
+{
+	if (call->anchored && call->media_relay >= 0)
+		media_delete(call->srv->media, call->media_relay, call->id);
+	call->media_relay = -1;
+}

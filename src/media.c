@@ -1,0 +1,423 @@
+/*
+ * media: the ng control protocol of rtpengine, the media relay sipmed
+ * drives for anchored calls. A request is a cookie, a space and a
+ * bencoded dictionary, sent over UDP; the answer carries the same cookie
+ * and a dictionary with "result" ("ok", "pong", "error") and, for offer
+ * and answer, the relay's "sdp".
+ *
+ * The exchange is synchronous, as Kamailio's rtpengine module does it: a
+ * relay on the same host or LAN answers within a millisecond, and a call
+ * waits for its SDP anyway. A relay that does not answer within
+ * media.timeout (one retry) is marked dead for DEAD_SECONDS and skipped
+ * for new calls; a call keeps the relay its first offer went to.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "media.h"
+
+#define DEAD_SECONDS 10
+#define MEDIA_MSG_MAX 65536
+
+struct relay {
+	char address[128];
+	unsigned weight;
+	int fd;				/* a connected UDP socket, -1: none */
+	time_t dead_until;
+};
+
+struct media {
+	struct relay *relays;
+	size_t n;
+	unsigned timeout_ms;
+	unsigned long cookie;
+	unsigned long rr;		/* weighted round robin */
+};
+
+/* bencode: a growing buffer */
+struct be {
+	char *b;
+	size_t len, cap;
+	bool bad;
+};
+
+static void
+be_raw(struct be *e, const char *s, size_t n)
+{
+	if (e->bad)
+		return;
+	if (e->len + n + 1 > e->cap) {
+		size_t cap = (e->len + n + 1) * 2;
+		char *nb = realloc(e->b, cap);
+
+		if (nb == NULL) {
+			e->bad = true;
+			return;
+		}
+		e->b = nb;
+		e->cap = cap;
+	}
+	memcpy(e->b + e->len, s, n);
+	e->len += n;
+	e->b[e->len] = '\0';
+}
+
+static void
+be_strn(struct be *e, const char *s, size_t n)
+{
+	char len[24];
+
+	snprintf(len, sizeof(len), "%zu:", n);
+	be_raw(e, len, strlen(len));
+	be_raw(e, s, n);
+}
+
+static void
+be_str(struct be *e, const char *s)
+{
+	be_strn(e, s, strlen(s));
+}
+
+/* key: value, both strings (keys must come in sorted order) */
+static void
+be_kv(struct be *e, const char *k, const char *v)
+{
+	if (v == NULL)
+		return;
+	be_str(e, k);
+	be_str(e, v);
+}
+
+/*
+ * The string value of key in the top-level dictionary of the answer in
+ * buf (len bytes), in out (NULL when absent or not a string).
+ */
+static const char *be_skip(const char *p, const char *end);
+
+static const char *
+be_string(const char *p, const char *end, const char **s, size_t *n)
+{
+	char *q;
+	unsigned long len = strtoul(p, &q, 10);
+
+	if (q == p || q >= end || *q != ':' || len > (unsigned long)(end - q - 1))
+		return NULL;
+	*s = q + 1;
+	*n = len;
+	return q + 1 + len;
+}
+
+static const char *
+be_skip(const char *p, const char *end)
+{
+	const char *s;
+	size_t n;
+
+	if (p >= end)
+		return NULL;
+	if (*p == 'i') {
+		const char *e = memchr(p, 'e', (size_t)(end - p));
+
+		return e != NULL ? e + 1 : NULL;
+	}
+	if (*p == 'l' || *p == 'd') {
+		p++;
+		while (p != NULL && p < end && *p != 'e')
+			p = be_skip(p, end);
+		return p != NULL && p < end ? p + 1 : NULL;
+	}
+	return be_string(p, end, &s, &n);
+}
+
+static bool
+be_find(const char *p, const char *end, const char *key, const char **v, size_t *vn)
+{
+	const char *k;
+	size_t kn;
+
+	if (p >= end || *p != 'd')
+		return false;
+	p++;
+	while (p != NULL && p < end && *p != 'e') {
+		p = be_string(p, end, &k, &kn);
+		if (p == NULL || p >= end)
+			return false;
+		if (kn == strlen(key) && memcmp(k, key, kn) == 0 && *p >= '0' && *p <= '9')
+			return be_string(p, end, v, vn) != NULL;
+		p = be_skip(p, end);
+	}
+	return false;
+}
+
+struct media *
+media_new(void)
+{
+	return calloc(1, sizeof(struct media));
+}
+
+static void
+relays_close(struct media *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->relays[i].fd != -1)
+			close(m->relays[i].fd);
+	free(m->relays);
+	m->relays = NULL;
+	m->n = 0;
+}
+
+void
+media_free(struct media *m)
+{
+	if (m == NULL)
+		return;
+	relays_close(m);
+	free(m);
+}
+
+/* A UDP socket connected to "HOST:PORT" (the host an IP address or name). */
+static int
+relay_open(const char *address)
+{
+	char host[128], *colon;
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *ai = NULL;
+	int fd = -1;
+
+	snprintf(host, sizeof(host), "%s", address);
+	colon = strrchr(host, ':');
+	if (colon == NULL)
+		return -1;
+	*colon = '\0';
+	if (host[0] == '[' && colon > host + 1 && colon[-1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if (getaddrinfo(host, colon + 1, &hints, &ai) != 0 || ai == NULL)
+		return -1;
+	fd = socket(ai->ai_family, SOCK_DGRAM, 0);
+	if (fd != -1 && connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+/* Whether m has c's relays already (a reload that keeps them). */
+static bool
+same_relays(const struct media *m, const struct conf_media *c)
+{
+	if (m->n != c->nrelays)
+		return false;
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->relays[i].address, c->relays[i].address) != 0 ||
+		    m->relays[i].weight != c->relays[i].weight)
+			return false;
+	return true;
+}
+
+void
+media_configure(struct media *m, const struct conf_media *c)
+{
+	m->timeout_ms = c->timeout;
+	if (same_relays(m, c))
+		return;		/* calls keep their relay's index */
+	relays_close(m);
+	if (c->nrelays == 0)
+		return;
+	m->relays = calloc(c->nrelays, sizeof(*m->relays));
+	if (m->relays == NULL)
+		return;
+	for (size_t i = 0; i < c->nrelays; i++) {
+		struct relay *r = &m->relays[m->n++];
+
+		snprintf(r->address, sizeof(r->address), "%s", c->relays[i].address);
+		r->weight = c->relays[i].weight;
+		r->fd = relay_open(r->address);
+		if (r->fd == -1)
+			log_warnx("media relay %s: cannot reach it (its address)", r->address);
+	}
+}
+
+bool
+media_configured(const struct media *m)
+{
+	return m != NULL && m->n > 0;
+}
+
+/* The next live relay by weight, or -1. */
+static int
+relay_pick(struct media *m)
+{
+	unsigned long total = 0, at;
+	time_t now = time(NULL);
+
+	for (size_t i = 0; i < m->n; i++)
+		if (m->relays[i].fd != -1 && m->relays[i].dead_until <= now)
+			total += m->relays[i].weight;
+	if (total == 0)
+		return -1;
+	at = m->rr++ % total;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct relay *r = &m->relays[i];
+
+		if (r->fd == -1 || r->dead_until > now)
+			continue;
+		if (at < r->weight)
+			return (int)i;
+		at -= r->weight;
+	}
+	return -1;
+}
+
+/*
+ * Sends request req (len bytes, after the cookie) to relay i and waits
+ * for its answer, in ans (MEDIA_MSG_MAX). The answer's length after the
+ * cookie, or -1 (the relay is then marked dead).
+ */
+static ssize_t
+relay_ask(struct media *m, int i, const char *req, size_t len, char *ans)
+{
+	struct relay *r = &m->relays[i];
+	char cookie[32];
+	size_t cl;
+	struct iovec iov[2];
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	snprintf(cookie, sizeof(cookie), "sipmed-%lu ", ++m->cookie);
+	cl = strlen(cookie);
+	iov[0] = (struct iovec){ cookie, cl };
+	iov[1] = (struct iovec){ (void *)req, len };
+	for (int attempt = 0; attempt < 2; attempt++) {
+		struct timespec start, now;
+
+		if (sendmsg(r->fd, &mh, 0) == -1)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		for (;;) {
+			struct pollfd p = { .fd = r->fd, .events = POLLIN };
+			long spent;
+			ssize_t n;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			spent = (now.tv_sec - start.tv_sec) * 1000 +
+			    (now.tv_nsec - start.tv_nsec) / 1000000;
+			if (spent >= (long)m->timeout_ms ||
+			    poll(&p, 1, (int)((long)m->timeout_ms - spent)) <= 0)
+				break;
+			n = recv(r->fd, ans, MEDIA_MSG_MAX - 1, 0);
+			if (n < 0 && errno != EINTR && errno != EAGAIN)
+				break;
+			if (n > (ssize_t)cl && memcmp(ans, cookie, cl) == 0) {
+				memmove(ans, ans + cl, (size_t)n - cl);
+				ans[n - (ssize_t)cl] = '\0';
+				return n - (ssize_t)cl;
+			}
+			/* an answer to an earlier request that timed out: not ours */
+		}
+	}
+	r->dead_until = time(NULL) + DEAD_SECONDS;
+	log_warnx("media relay %s: no answer in %u ms: skipped for %d s", r->address,
+	    m->timeout_ms, DEAD_SECONDS);
+	return -1;
+}
+
+int
+media_sdp(struct media *m, const struct media_req *q, const char *sdp, size_t len,
+    su_home_t *home, char **out, size_t *outlen, char *why, size_t whylen)
+{
+	struct be e = { 0 };
+	char *ans = NULL;
+	const char *v;
+	size_t vn;
+	ssize_t n;
+	int rc = -1;
+
+	if (q->relay != NULL && *q->relay < 0)
+		*q->relay = relay_pick(m);
+	if (q->relay == NULL || *q->relay < 0 || (size_t)*q->relay >= m->n) {
+		snprintf(why, whylen, "no media relay reachable");
+		return -1;
+	}
+	/* keys in sorted order, as bencode dictionaries want them */
+	be_raw(&e, "d", 1);
+	if (q->ice_remove)
+		be_kv(&e, "ICE", "remove");
+	be_kv(&e, "call-id", q->call_id);
+	be_kv(&e, "command", q->command);
+	be_kv(&e, "from-tag", q->from_tag);
+	be_str(&e, "replace");
+	be_raw(&e, "l", 1);
+	be_str(&e, "origin");
+	be_str(&e, "session-connection");
+	be_raw(&e, "e", 1);
+	be_str(&e, "sdp");
+	be_strn(&e, sdp, len);
+	be_kv(&e, "to-tag", q->to_tag);
+	be_kv(&e, "transport-protocol", q->protocol);
+	be_raw(&e, "e", 1);
+	ans = malloc(MEDIA_MSG_MAX);
+	if (e.bad || ans == NULL) {
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	n = relay_ask(m, *q->relay, e.b, e.len, ans);
+	if (n < 0) {
+		snprintf(why, whylen, "media relay %s did not answer",
+		    m->relays[*q->relay].address);
+		goto out;
+	}
+	if (be_find(ans, ans + n, "result", &v, &vn) && vn == 2 && memcmp(v, "ok", 2) == 0 &&
+	    be_find(ans, ans + n, "sdp", &v, &vn)) {
+		*out = su_strndup(home, v, vn);
+		*outlen = vn;
+		rc = *out != NULL ? 0 : -1;
+	} else if (be_find(ans, ans + n, "error-reason", &v, &vn)) {
+		snprintf(why, whylen, "media relay %s: %.*s", m->relays[*q->relay].address,
+		    (int)vn, v);
+	} else {
+		snprintf(why, whylen, "media relay %s: no SDP in its answer",
+		    m->relays[*q->relay].address);
+	}
+out:
+	free(e.b);
+	free(ans);
+	return rc;
+}
+
+void
+media_delete(struct media *m, int relay, const char *call_id)
+{
+	struct be e = { 0 };
+	char *ans;
+
+	if (relay < 0 || (size_t)relay >= m->n)
+		return;
+	be_raw(&e, "d", 1);
+	be_kv(&e, "call-id", call_id);
+	be_kv(&e, "command", "delete");
+	be_str(&e, "delete-delay");	/* at once, not rtpengine's default 30 s */
+	be_raw(&e, "i0e", 3);
+	be_raw(&e, "e", 1);
+	ans = malloc(MEDIA_MSG_MAX);
+	if (!e.bad && ans != NULL)
+		(void)relay_ask(m, relay, e.b, e.len, ans);
+	free(e.b);
+	free(ans);
+}
+
+const char *
+media_relay_address(const struct media *m, int relay)
+{
+	return relay >= 0 && (size_t)relay < m->n ? m->relays[relay].address : "-";
+}

@@ -1,0 +1,52 @@
+/*
+ * media: the media relays (rtpengine, over its ng protocol) that anchored
+ * calls go through; call_media.c decides what each SDP of a call asks of
+ * them. One per server; configured from the media group.
+ */
+#ifndef SIPMED_MEDIA_H
+#define SIPMED_MEDIA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <sofia-sip/su_alloc.h>
+
+#include "conf.h"
+
+struct media;
+
+struct media *media_new(void);
+void media_free(struct media *);
+/*
+ * (Re)opens the relays of c. A reload that keeps them keeps their
+ * sockets; one that changes them gives calls in progress new relays by
+ * index (see the README).
+ */
+void media_configure(struct media *, const struct conf_media *c);
+/* Whether any relay is configured. */
+bool media_configured(const struct media *);
+
+/* One SDP through a relay. */
+struct media_req {
+	const char *command;		/* "offer" or "answer" */
+	const char *call_id;
+	const char *from_tag;		/* the offerer's */
+	const char *to_tag;		/* answer: the answerer's; offer: NULL */
+	const char *protocol;		/* transport-protocol toward the receiver,
+					   NULL: as offered */
+	bool ice_remove;		/* the receiver does no ICE */
+	int *relay;			/* the call's relay; -1: pick one (set) */
+};
+
+/*
+ * Sends sdp (len bytes) through the call's relay: 0 with the relay's SDP
+ * in *out (allocated in home), or -1 with why.
+ */
+int media_sdp(struct media *, const struct media_req *, const char *sdp, size_t len,
+    su_home_t *home, char **out, size_t *outlen, char *why, size_t whylen);
+/* Ends the call's session on relay (-1: none). */
+void media_delete(struct media *, int relay, const char *call_id);
+/* A relay's address, for logs ("-": none). */
+const char *media_relay_address(const struct media *, int relay);
+
+#endif

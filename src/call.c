@@ -273,6 +273,7 @@ call_b_acked(struct call *call, const sip_t *ack)
 		nta_incoming_destroy(call->a_invite);
 	call->a_invite = NULL;
 	call_set_state(call, CALL_UP, ack != NULL ? "the caller ACKed" : "B's 2xx ACKed");
+	call_media_supervise(call);
 }
 
 int
@@ -426,5 +427,6 @@ call_write_all(const struct calls *cs, FILE *f)
 		if (call->nchoices > 1)
 			fprintf(f, ", trunk %zu of %zu", call->attempt + 1, call->nchoices);
 		fprintf(f, "\n");
+		call_media_write(call, f);
 	}
 }

@@ -51,11 +51,17 @@ void
 call_media_start(struct call *call, const struct trunk *a, const struct trunk *b)
 {
 	const struct conf *c = call->conf;
+	bool was = call->anchored;
 
 	call->anchored = (a != NULL || b != NULL) && (conf_media_anchor(&c->pool.media) ||
 	    (a != NULL && conf_media_anchor(&a->media)) ||
 	    (b != NULL && conf_media_anchor(&b->media)));
 	call->media_offerer = -1;
+	if (was && !call->anchored && call->media_relay >= 0) {
+		/* failover to a trunk that bypasses: the relay's session goes */
+		media_delete(call->srv->media, call->media_relay, call->id);
+		call->media_relay = -1;
+	}
 }
 
 /* What to do when no relay answers: the trunk's choice, else the pool's. */
@@ -138,9 +144,77 @@ call_media_refuses(struct call *call)
 	return true;
 }
 
+#define REASON_NO_MEDIA "SIP;cause=408;text=\"No media in either direction\""
+
+/*
+ * Media supervision: every media.inactivity seconds the relay's counters
+ * of what it received from each side; an anchored call whose media has
+ * stopped both ways since the last look is ended, with a Reason saying
+ * so. A relay that cannot say leaves the call alone.
+ */
+static void
+media_check(su_root_magic_t *magic, su_timer_t *timer, su_timer_arg_t *arg)
+{
+	struct call *call = (struct call *)arg;
+	static const char *const tags[2] = { "sipmed-a", "sipmed-b" };
+	struct media_side s[2];
+
+	(void)magic;
+	(void)timer;
+	if (call->state != CALL_UP || !call->anchored ||
+	    media_query(call->srv->media, call->media_relay, call->id, tags, s) == -1 ||
+	    s[0].packets < 0 || s[1].packets < 0)
+		return;
+	if (s[0].packets != call->media_seen[0] || s[1].packets != call->media_seen[1]) {
+		call->media_seen[0] = s[0].packets;
+		call->media_seen[1] = s[1].packets;
+		return;
+	}
+	log_info("call %s: no media either way for %u s: ended", call->id,
+	    call->conf->media.inactivity);
+	dtrace_step(call_steps(call), "media supervision: nothing received from either side "
+	    "in %u s (%lld and %lld packets in all): the call is ended",
+	    call->conf->media.inactivity, s[0].packets, s[1].packets);
+	call_bye(call, SIDE_A, REASON_NO_MEDIA);
+	call_bye(call, SIDE_B, REASON_NO_MEDIA);
+	call_end(call, ENDER_SIPMED, "no media");
+}
+
+void
+call_media_supervise(struct call *call)
+{
+	unsigned s = call->conf->media.inactivity;
+
+	if (!call->anchored || s == 0 || call->media_timer != NULL)
+		return;
+	call->media_timer = su_timer_create(su_root_task(call->srv->root), s * 1000);
+	if (call->media_timer != NULL)
+		su_timer_run(call->media_timer, media_check, (su_timer_arg_t *)call);
+}
+
+void
+call_media_write(const struct call *call, FILE *f)
+{
+	static const char *const tags[2] = { "sipmed-a", "sipmed-b" };
+	struct media_side s[2];
+
+	if (!call->anchored)
+		return;
+	fprintf(f, "  media: relay %s", media_relay_address(call->srv->media, call->media_relay));
+	if (media_query(call->srv->media, call->media_relay, call->id, tags, s) == 0)
+		fprintf(f, ", A side port %d (%lld packets, %lld bytes in), B side port %d "
+		    "(%lld packets, %lld bytes in)", s[0].port, s[0].packets, s[0].bytes, s[1].port,
+		    s[1].packets, s[1].bytes);
+	else
+		fprintf(f, " (it does not answer about the call)");
+	fprintf(f, "\n");
+}
+
 void
 call_media_end(struct call *call)
 {
+	su_timer_destroy(call->media_timer);
+	call->media_timer = NULL;
 	if (call->anchored && call->media_relay >= 0)
 		media_delete(call->srv->media, call->media_relay, call->id);
 	call->media_relay = -1;

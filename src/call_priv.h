@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/queue.h>
 #include <time.h>
 
@@ -162,6 +163,8 @@ struct call {
 	bool anchored;			/* call_media.c: the SDP goes through a relay */
 	int media_relay;		/* which (media.h); -1: none yet */
 	int media_offerer;		/* the side whose offer is open; -1: none */
+	su_timer_t *media_timer;	/* media supervision (media.inactivity) */
+	long long media_seen[2];	/* packets the relay had from each side */
 };
 
 static inline enum call_side
@@ -309,6 +312,10 @@ int call_media_body(struct call *, enum call_side from, bool final, su_home_t *h
  * refused (503), false when it goes on unanchored (media_unreachable).
  */
 bool call_media_refuses(struct call *);
+/* Starts media supervision of an anchored call that is up. */
+void call_media_supervise(struct call *);
+/* Writes the call's relay, ports and counters (sipmedctl calls). */
+void call_media_write(const struct call *, FILE *);
 /* Deletes the call's session on its relay. */
 void call_media_end(struct call *);
 

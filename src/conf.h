@@ -277,6 +277,8 @@ struct conf_media {
 	struct conf_media_relay *relays;
 	size_t nrelays;
 	unsigned timeout;		/* ms a relay has to answer */
+	unsigned inactivity;		/* s without media either way that end an
+					   anchored call; 0: never */
 };
 
 struct conf_control {

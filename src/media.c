@@ -40,7 +40,10 @@ struct media {
 	struct relay *relays;
 	size_t n;
 	unsigned timeout_ms;
-	unsigned long cookie;
+	unsigned long cookie;		/* requests sent */
+	unsigned long run;		/* this sipmed's: rtpengine answers a cookie
+					   it has seen from its cache, so cookies
+					   must not repeat after a restart */
 	unsigned long rr;		/* weighted round robin */
 };
 
@@ -162,7 +165,15 @@ be_find(const char *p, const char *end, const char *key, const char **v, size_t 
 struct media *
 media_new(void)
 {
-	return calloc(1, sizeof(struct media));
+	struct media *m = calloc(1, sizeof(struct media));
+	struct timespec now;
+
+	if (m == NULL)
+		return NULL;
+	clock_gettime(CLOCK_REALTIME, &now);
+	m->run = ((unsigned long)now.tv_sec << 20) ^ (unsigned long)now.tv_nsec ^
+	    ((unsigned long)getpid() << 8);
+	return m;
 }
 
 static void
@@ -289,12 +300,12 @@ static ssize_t
 relay_ask(struct media *m, int i, const char *req, size_t len, char *ans)
 {
 	struct relay *r = &m->relays[i];
-	char cookie[32];
+	char cookie[48];
 	size_t cl;
 	struct iovec iov[2];
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
 
-	snprintf(cookie, sizeof(cookie), "sipmed-%lu ", ++m->cookie);
+	snprintf(cookie, sizeof(cookie), "%lx-%lu ", m->run, ++m->cookie);
 	cl = strlen(cookie);
 	iov[0] = (struct iovec){ cookie, cl };
 	iov[1] = (struct iovec){ (void *)req, len };
@@ -343,7 +354,9 @@ media_sdp(struct media *m, const struct media_req *q, const char *sdp, size_t le
 	ssize_t n;
 	int rc = -1;
 
-	if (q->relay != NULL && *q->relay < 0)
+	bool picked = q->relay != NULL && *q->relay < 0;
+
+	if (picked)
 		*q->relay = relay_pick(m);
 	if (q->relay == NULL || *q->relay < 0 || (size_t)*q->relay >= m->n) {
 		snprintf(why, whylen, "no media relay reachable");
@@ -371,7 +384,14 @@ media_sdp(struct media *m, const struct media_req *q, const char *sdp, size_t le
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
-	n = relay_ask(m, *q->relay, e.b, e.len, ans);
+	/* a call's first offer tries the other live relays when one is dead */
+	while ((n = relay_ask(m, *q->relay, e.b, e.len, ans)) < 0 && picked &&
+	    (*q->relay = relay_pick(m)) >= 0)
+		;
+	if (n < 0 && *q->relay < 0) {
+		snprintf(why, whylen, "no media relay answered");
+		goto out;
+	}
 	if (n < 0) {
 		snprintf(why, whylen, "media relay %s did not answer",
 		    m->relays[*q->relay].address);
@@ -390,6 +410,94 @@ media_sdp(struct media *m, const struct media_req *q, const char *sdp, size_t le
 		    m->relays[*q->relay].address);
 	}
 out:
+	free(e.b);
+	free(ans);
+	return rc;
+}
+
+/* The integer value of key in dictionary p, or -1. */
+static long long
+be_int(const char *p, const char *end, const char *key)
+{
+	const char *k, *v;
+	size_t kn;
+
+	if (p == NULL || p >= end || *p != 'd')
+		return -1;
+	p++;
+	while (p != NULL && p < end && *p != 'e') {
+		p = be_string(p, end, &k, &kn);
+		if (p == NULL || p >= end)
+			return -1;
+		v = p;
+		if (kn == strlen(key) && memcmp(k, key, kn) == 0)
+			return *v == 'i' ? strtoll(v + 1, NULL, 10) : -1;
+		p = be_skip(p, end);
+	}
+	return -1;
+}
+
+/* The value (a dictionary or list) of key in dictionary p, or NULL. */
+static const char *
+be_value(const char *p, const char *end, const char *key)
+{
+	const char *k;
+	size_t kn;
+
+	if (p == NULL || p >= end || *p != 'd')
+		return NULL;
+	p++;
+	while (p != NULL && p < end && *p != 'e') {
+		p = be_string(p, end, &k, &kn);
+		if (p == NULL || p >= end)
+			return NULL;
+		if (kn == strlen(key) && memcmp(k, key, kn) == 0)
+			return p;
+		p = be_skip(p, end);
+	}
+	return NULL;
+}
+
+/* The first element of list p, or NULL. */
+static const char *
+be_first(const char *p, const char *end)
+{
+	return p != NULL && p < end && *p == 'l' && p + 1 < end && p[1] != 'e' ? p + 1 : NULL;
+}
+
+int
+media_query(struct media *m, int relay, const char *call_id, const char *const tags[2],
+    struct media_side out[2])
+{
+	struct be e = { 0 };
+	char *ans;
+	ssize_t n;
+	int rc = -1;
+
+	memset(out, 0, 2 * sizeof(*out));
+	if (relay < 0 || (size_t)relay >= m->n)
+		return -1;
+	be_raw(&e, "d", 1);
+	be_kv(&e, "call-id", call_id);
+	be_kv(&e, "command", "query");
+	be_raw(&e, "e", 1);
+	ans = malloc(MEDIA_MSG_MAX);
+	if (!e.bad && ans != NULL && (n = relay_ask(m, relay, e.b, e.len, ans)) > 0) {
+		const char *end = ans + n, *t = be_value(ans, end, "tags");
+
+		for (int i = 0; i < 2 && t != NULL; i++) {
+			/* tags -> TAG -> medias[0] -> streams[0]: the relay's port for
+			   that side, and what it received from it */
+			const char *s = be_first(be_value(be_first(be_value(be_value(t, end,
+			    tags[i]), end, "medias"), end), end, "streams"), end);
+			const char *st = be_value(s, end, "stats");
+
+			out[i].port = (int)be_int(s, end, "local port");
+			out[i].packets = be_int(st, end, "packets");
+			out[i].bytes = be_int(st, end, "bytes");
+		}
+		rc = t != NULL ? 0 : -1;
+	}
 	free(e.b);
 	free(ans);
 	return rc;

@@ -44,6 +44,19 @@ struct media_req {
  */
 int media_sdp(struct media *, const struct media_req *, const char *sdp, size_t len,
     su_home_t *home, char **out, size_t *outlen, char *why, size_t whylen);
+/* What the relay saw of one side of a call. */
+struct media_side {
+	int port;			/* the relay's port facing that side; 0: none */
+	long long packets, bytes;	/* received from that side; -1: unknown */
+};
+
+/*
+ * Asks relay for the call's session: out[i] for the side whose monologue
+ * tag is tags[i]. 0, or -1 when the relay does not know the call or does
+ * not answer.
+ */
+int media_query(struct media *, int relay, const char *call_id, const char *const tags[2],
+    struct media_side out[2]);
 /* Ends the call's session on relay (-1: none). */
 void media_delete(struct media *, int relay, const char *call_id);
 /* A relay's address, for logs ("-": none). */

@@ -6,6 +6,10 @@
         sends 10 RTP packets from A_IP:A_PORT to 127.0.0.1:A_RELAY and 10
         from B_IP:B_PORT to 127.0.0.1:B_RELAY, and prints what each side
         received and from where: "a<-127.0.0.1:40002 10 b<-127.0.0.1:40000 10"
+  media.py srtp POOL_IP POOL_PORT POOL_RELAY POOL_KEY RELAY_KEY GW_IP GW_PORT GW_RELAY
+        the pool sends SRTP (SDES key POOL_KEY) and decrypts what it gets
+        with RELAY_KEY (Debian's python3-pylibsrtp, libsrtp2), the gateway
+        plain RTP: "gateway=10 pool=10 pool-in-clear=0"
 """
 import socket
 import sys
@@ -49,11 +53,8 @@ def rtp(a_ip, a_port, a_relay, b_ip, b_port, b_relay):
         s.settimeout(2)
     got = {"a": [], "b": []}
     for seq in range(10):
-        # version 2, PCMU, a sequence number, a timestamp, an SSRC each
         for s, relay, ssrc in ((a, a_relay, 1), (b, b_relay, 2)):
-            pkt = bytes([0x80, 0]) + seq.to_bytes(2, "big") + (seq * 160).to_bytes(4, "big") + \
-                ssrc.to_bytes(4, "big") + b"\xff" * 160
-            s.sendto(pkt, ("127.0.0.1", int(relay)))
+            s.sendto(rtp_packet(seq, ssrc, b""), ("127.0.0.1", int(relay)))
     for name, s in (("a", a), ("b", b)):
         try:
             while len(got[name]) < 10:
@@ -65,8 +66,50 @@ def rtp(a_ip, a_port, a_relay, b_ip, b_port, b_relay):
                    for n in ("a", "b")))
 
 
+def rtp_packet(seq, ssrc, payload):
+    # version 2, PCMU, a sequence number, a timestamp, an SSRC, the payload
+    return bytes([0x80, 0]) + seq.to_bytes(2, "big") + (seq * 160).to_bytes(4, "big") + \
+        ssrc.to_bytes(4, "big") + payload.ljust(160, b".")
+
+
+def srtp(pool_ip, pool_port, pool_relay, pool_key, relay_key, gw_ip, gw_port, gw_relay):
+    """The pool speaks SRTP to the relay (its own SDES key out, the relay's
+    in), the gateway plain RTP; prints how many packets each side got with
+    the other's words in them, and how many the pool got in clear."""
+    import base64
+    from pylibsrtp import Policy, Session
+    tx = Session(Policy(key=base64.b64decode(pool_key), ssrc_type=Policy.SSRC_ANY_OUTBOUND))
+    rx = Session(Policy(key=base64.b64decode(relay_key), ssrc_type=Policy.SSRC_ANY_INBOUND))
+    pool = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    pool.bind((pool_ip, int(pool_port)))
+    gw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    gw.bind((gw_ip, int(gw_port)))
+    for s in (pool, gw):
+        s.settimeout(2)
+    for seq in range(10):
+        pool.sendto(tx.protect(rtp_packet(seq, 1, b"pool-says-%02d" % seq)),
+                    ("127.0.0.1", int(pool_relay)))
+        gw.sendto(rtp_packet(seq, 2, b"gateway-says-%02d" % seq), ("127.0.0.1", int(gw_relay)))
+    heard = {"gateway": 0, "pool": 0, "pool-in-clear": 0}
+    try:
+        while heard["gateway"] < 10:
+            heard["gateway"] += b"pool-says-" in gw.recv(2048)
+    except socket.timeout:
+        pass
+    try:
+        while heard["pool"] < 10:
+            data = pool.recv(2048)
+            heard["pool-in-clear"] += b"gateway-says-" in data
+            heard["pool"] += b"gateway-says-" in rx.unprotect(data)
+    except socket.timeout:
+        pass
+    print(" ".join("%s=%d" % kv for kv in heard.items()))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "calls":
         calls(int(sys.argv[2]))
+    elif sys.argv[1] == "srtp":
+        srtp(*sys.argv[2:10])
     else:
         rtp(*sys.argv[2:8])

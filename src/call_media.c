@@ -30,12 +30,18 @@ side_tag(enum call_side s)
 	return s == SIDE_A ? "sipmed-a" : "sipmed-b";
 }
 
+/* The media settings of leg l's peer. */
+static const struct peer_media *
+media_of(const struct call *call, const struct call_leg *l)
+{
+	return l->trunk != NULL ? &l->trunk->media : &call->conf->pool.media;
+}
+
 /* The transport protocol toward leg l's peer; NULL: as offered. */
 static const char *
 protocol_toward(const struct call *call, const struct call_leg *l)
 {
-	const struct peer_media *m = l->trunk != NULL ? &l->trunk->media :
-	    &call->conf->pool.media;
+	const struct peer_media *m = media_of(call, l);
 	/* trunks: carriers and most gateways want plain RTP */
 	const char *srtp = m->srtp != NULL ? m->srtp : l->trunk != NULL ? "not_supported" :
 	    "optional";
@@ -112,6 +118,7 @@ call_media_body(struct call *call, enum call_side from, bool final, su_home_t *h
 		.to_tag = offer ? NULL : side_tag(from),
 		.protocol = protocol_toward(call, &call->leg[to]),
 		.ice_remove = call->leg[to].trunk != NULL,
+		.codecs = offer ? &media_of(call, &call->leg[to])->codecs : NULL,
 		.relay = &call->media_relay,
 	};
 	if (media_sdp(call->srv->media, &q, pl->pl_data, pl->pl_len, home, &out, &outlen, why,
@@ -122,10 +129,11 @@ call_media_body(struct call *call, enum call_side from, bool final, su_home_t *h
 		return -1;
 	}
 	dtrace_step(call_steps(call), "media: the %s from the %c leg went through relay %s "
-	    "(toward the %c leg: %s%s)", q.command, from == SIDE_A ? 'A' : 'B',
+	    "(toward the %c leg: %s%s%s)", q.command, from == SIDE_A ? 'A' : 'B',
 	    media_relay_address(call->srv->media, call->media_relay), to == SIDE_A ? 'A' : 'B',
 	    q.protocol != NULL ? q.protocol : "transport as offered",
-	    q.ice_remove ? ", ICE removed" : "");
+	    q.ice_remove ? ", ICE removed" : "",
+	    q.codecs != NULL && q.codecs->n > 0 ? ", only the trunk's codecs" : "");
 	tags[at].t_value = (tag_value_t)sip_payload_make(home, out);
 	if (offer)
 		call->media_offerer = (int)from;

@@ -102,6 +102,9 @@ struct peer_media {
 					   (as offered); NULL: the peer's default */
 	const char *unreachable;	/* no relay answers: "refuse" (NULL, 503)
 					   or "bypass" */
+	struct strlist codecs;		/* offers toward it keep only these (and
+					   the relay transcodes to the first when
+					   none is offered); empty: all */
 };
 bool conf_media_anchor(const struct peer_media *);
 

@@ -367,6 +367,25 @@ media_sdp(struct media *m, const struct media_req *q, const char *sdp, size_t le
 	if (q->ice_remove)
 		be_kv(&e, "ICE", "remove");
 	be_kv(&e, "call-id", q->call_id);
+	if (q->codecs != NULL && q->codecs->n > 0) {
+		/* codec: strip all except these; transcode to the first if need be */
+		be_str(&e, "codec");
+		be_raw(&e, "d", 1);
+		be_str(&e, "except");
+		be_raw(&e, "l", 1);
+		for (size_t i = 0; i < q->codecs->n; i++)
+			be_str(&e, q->codecs->v[i]);
+		be_raw(&e, "e", 1);
+		be_str(&e, "strip");
+		be_raw(&e, "l", 1);
+		be_str(&e, "all");
+		be_raw(&e, "e", 1);
+		be_str(&e, "transcode");
+		be_raw(&e, "l", 1);
+		be_str(&e, q->codecs->v[0]);
+		be_raw(&e, "e", 1);
+		be_raw(&e, "e", 1);
+	}
 	be_kv(&e, "command", q->command);
 	be_kv(&e, "from-tag", q->from_tag);
 	be_str(&e, "replace");

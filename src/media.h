@@ -35,6 +35,9 @@ struct media_req {
 	const char *protocol;		/* transport-protocol toward the receiver,
 					   NULL: as offered */
 	bool ice_remove;		/* the receiver does no ICE */
+	const struct strlist *codecs;	/* an offer keeps only these toward the
+					   receiver (the first transcoded when none
+					   is offered); NULL or empty: all */
 	int *relay;			/* the call's relay; -1: pick one (set) */
 };
 

@@ -142,6 +142,12 @@ call_media_body(struct call *call, enum call_side from, bool final, su_home_t *h
 	return 0;
 }
 
+void
+call_media_rejected(struct call *call)
+{
+	call->media_offerer = -1;
+}
+
 bool
 call_media_refuses(struct call *call)
 {

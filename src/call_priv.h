@@ -307,6 +307,8 @@ void call_media_start(struct call *, const struct trunk *a, const struct trunk *
  */
 int call_media_body(struct call *, enum call_side from, bool final, su_home_t *home,
     tagi_t tags[4]);
+/* A re-INVITE or UPDATE was refused: the offer it carried is void. */
+void call_media_rejected(struct call *);
 /*
  * No relay answered for a call's first offer: true when the call is to be
  * refused (503), false when it goes on unanchored (media_unreachable).

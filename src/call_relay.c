@@ -185,6 +185,8 @@ relay_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *si
 		    from == SIDE_A ? "caller hung up" : "callee hung up");
 		return 0;
 	}
+	if (status >= 300 && (method == sip_method_invite || method == sip_method_update))
+		call_media_rejected(call);	/* the offer it carried is void */
 	if ((status == 408 || status == 503) && (sip == NULL || nta_sip_is_internal(sip))) {
 		/* nta's own answer: the other leg is unreachable */
 		call_bye(call, from, "SIP;cause=503;text=\"The other party is unreachable\"");

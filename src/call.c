@@ -326,7 +326,7 @@ call_answer_a(struct call *call, const sip_t *sip, int status, unsigned flags)
 
 	hdrmap_tags(home, sip, call->leg[SIDE_B].hdr_flags | flags, tags);
 	if (status < 300)	/* an 18x leaves the offer open */
-		(void)call_media_body(call, SIDE_B, status >= 200, home, tags);
+		(void)call_media_body(call, SIDE_B, sip, status >= 200, home, tags);
 	nta_incoming_treply(call->a_invite, status,
 	    same ? sip->sip_status->st_phrase : decide_reason((unsigned)status),
 	    SIPTAG_CONTACT(call->leg[SIDE_A].contact),

@@ -281,7 +281,7 @@ reliable(struct call *call, const sip_t *sip)
 	p->tag = su_strdup(call->home, f->tag);
 	p->rseq = rseq;
 	hdrmap_tags(home, sip, call->leg[SIDE_B].hdr_flags, tags);
-	(void)call_media_body(call, SIDE_B, false, home, tags);
+	(void)call_media_body(call, SIDE_B, sip, false, home, tags);
 	p->rel = nta_reliable_treply(call->a_invite, a_prack, (nta_reliable_magic_t *)p,
 	    sip->sip_status->st_status, sip->sip_status->st_phrase,
 	    SIPTAG_CONTACT(call->leg[SIDE_A].contact), TAG_IF(call->conf->server.user_agent,

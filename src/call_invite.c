@@ -405,7 +405,7 @@ b_leg_start(struct call *call, const sip_t *sip)
 	    (call->emergency && tk != NULL && tk->pidf_lo ? HDRMAP_LOCATION : 0), tags);
 	/* anchored: a fresh offer for each attempt */
 	call_media_start(call, from, tk);
-	if (call_media_body(call, SIDE_A, false, home, tags) == -1 && call_media_refuses(call)) {
+	if (call_media_body(call, SIDE_A, sip, false, home, tags) == -1 && call_media_refuses(call)) {
 		su_home_deinit(home);
 		return -3;
 	}

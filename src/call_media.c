@@ -10,8 +10,10 @@
  * offer; one in a 18x leaves it open, as the final answer follows. The
  * relay puts its own address in c= and o= both ways, removes ICE toward a
  * trunk, and gives each side the transport protocol its srtp asks for.
- * The relay keeps one session per call (the A leg's Call-ID), each side
- * one monologue (sipmed-a, sipmed-b); it is deleted when the call ends.
+ * The relay keeps one session per call (the A leg's Call-ID): the A side
+ * is the monologue sipmed-a, the B side the tag of B's dialog, so that
+ * each early dialog of a forking callee gets its own; the session is
+ * deleted when the call ends.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,10 +26,21 @@
 #include "log.h"
 #include "media.h"
 
+/* B's tag in sip, which B sent (a response's To, a request's From), or NULL. */
 static const char *
-side_tag(enum call_side s)
+b_tag_in(const sip_t *sip)
 {
-	return s == SIDE_A ? "sipmed-a" : "sipmed-b";
+	const sip_addr_t *a = sip == NULL ? NULL : sip->sip_status != NULL ? sip->sip_to :
+	    sip->sip_from;
+
+	return a != NULL && a->a_tag != NULL && a->a_tag[0] != '\0' ? a->a_tag : NULL;
+}
+
+/* B's tag on the relay as last known (its offer, or its final answer). */
+static const char *
+b_tag(const struct call *call)
+{
+	return call->media_btag[0] != '\0' ? call->media_btag : "sipmed-b";
 }
 
 /* The media settings of leg l's peer. */
@@ -63,6 +76,7 @@ call_media_start(struct call *call, const struct trunk *a, const struct trunk *b
 	    (a != NULL && conf_media_anchor(&a->media)) ||
 	    (b != NULL && conf_media_anchor(&b->media)));
 	call->media_offerer = -1;
+	call->media_btag[0] = '\0';	/* a new attempt: B is someone else */
 	if (was && !call->anchored && call->media_relay >= 0) {
 		/* failover to a trunk that bypasses: the relay's session goes */
 		media_delete(call->srv->media, call->media_relay, call->id);
@@ -82,10 +96,11 @@ bypass_when_unreachable(const struct call *call)
 }
 
 int
-call_media_body(struct call *call, enum call_side from, bool final, su_home_t *home,
-    tagi_t tags[4])
+call_media_body(struct call *call, enum call_side from, const sip_t *sip, bool final,
+    su_home_t *home, tagi_t tags[4])
 {
 	enum call_side to = call_other(from);
+	const char *btag = from == SIDE_B && b_tag_in(sip) != NULL ? b_tag_in(sip) : b_tag(call);
 	const msg_content_type_t *ct = NULL;
 	const sip_payload_t *pl = NULL;
 	struct media_req q;
@@ -114,8 +129,9 @@ call_media_body(struct call *call, enum call_side from, bool final, su_home_t *h
 	q = (struct media_req){
 		.command = offer ? "offer" : "answer",
 		.call_id = call->id,
-		.from_tag = side_tag(offer ? from : to),
-		.to_tag = offer ? NULL : side_tag(from),
+		/* the offerer's tag, and the answerer's */
+		.from_tag = (offer ? from : to) == SIDE_A ? "sipmed-a" : btag,
+		.to_tag = offer ? NULL : from == SIDE_A ? "sipmed-a" : btag,
 		.protocol = protocol_toward(call, &call->leg[to]),
 		.ice_remove = call->leg[to].trunk != NULL,
 		.codecs = offer ? &media_of(call, &call->leg[to])->codecs : NULL,
@@ -135,6 +151,8 @@ call_media_body(struct call *call, enum call_side from, bool final, su_home_t *h
 	    q.ice_remove ? ", ICE removed" : "",
 	    q.codecs != NULL && q.codecs->n > 0 ? ", only the trunk's codecs" : "");
 	tags[at].t_value = (tag_value_t)sip_payload_make(home, out);
+	if (from == SIDE_B && (offer || final))
+		snprintf(call->media_btag, sizeof(call->media_btag), "%s", btag);
 	if (offer)
 		call->media_offerer = (int)from;
 	else if (final)
@@ -170,7 +188,7 @@ static void
 media_check(su_root_magic_t *magic, su_timer_t *timer, su_timer_arg_t *arg)
 {
 	struct call *call = (struct call *)arg;
-	static const char *const tags[2] = { "sipmed-a", "sipmed-b" };
+	const char *const tags[2] = { "sipmed-a", b_tag(call) };
 	struct media_side s[2];
 
 	(void)magic;
@@ -209,7 +227,7 @@ call_media_supervise(struct call *call)
 void
 call_media_write(const struct call *call, FILE *f)
 {
-	static const char *const tags[2] = { "sipmed-a", "sipmed-b" };
+	const char *const tags[2] = { "sipmed-a", b_tag(call) };
 	struct media_side s[2];
 
 	if (!call->anchored)

@@ -164,6 +164,8 @@ struct call {
 	int media_relay;		/* which (media.h); -1: none yet */
 	int media_offerer;		/* the side whose offer is open; -1: none */
 	su_timer_t *media_timer;	/* media supervision (media.inactivity) */
+	char media_btag[64];		/* B's tag on the relay: its dialog's (an
+					   early one's answers each their own) */
 	long long media_seen[2];	/* packets the relay had from each side */
 };
 
@@ -301,12 +303,12 @@ void call_relays_abort(struct call *);
 void call_media_start(struct call *, const struct trunk *a, const struct trunk *b);
 /*
  * For an anchored call, replaces the SDP body in tags (as hdrmap_tags()
- * made them from what side from sent) with the relay's; final: it came in
- * a 2xx, an ACK or a PRACK. 0, or -1 when the relay could not (the tags
- * are left as they were).
+ * made them from sip, which side from sent) with the relay's; final: it
+ * came in a 2xx, an ACK or a PRACK. 0, or -1 when the relay could not
+ * (the tags are left as they were).
  */
-int call_media_body(struct call *, enum call_side from, bool final, su_home_t *home,
-    tagi_t tags[4]);
+int call_media_body(struct call *, enum call_side from, const sip_t *sip, bool final,
+    su_home_t *home, tagi_t tags[4]);
 /* A re-INVITE or UPDATE was refused: the offer it carried is void. */
 void call_media_rejected(struct call *);
 /*

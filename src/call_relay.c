@@ -110,7 +110,7 @@ call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
 
 	if (ack != NULL) {
 		hdrmap_tags(home, ack, call->leg[call_other(to)].hdr_flags, tags);
-		(void)call_media_body(call, call_other(to), true, home, tags);
+		(void)call_media_body(call, call_other(to), ack, true, home, tags);
 	} else {
 		tags[0] = (tagi_t){ TAG_END() };
 	}
@@ -129,8 +129,8 @@ call_ack_leg(struct call *call, struct call_leg *l, const sip_t *answer)
 		tags[1] = (tagi_t){ SIPTAG_PAYLOAD(answer->sip_payload) };
 		/* the answer comes from the other side of a leg of the call */
 		if (l == &call->leg[SIDE_A] || l == &call->leg[SIDE_B])
-			(void)call_media_body(call, l == &call->leg[SIDE_A] ? SIDE_B : SIDE_A, true,
-			    home, tags);
+			(void)call_media_body(call, l == &call->leg[SIDE_A] ? SIDE_B : SIDE_A, answer,
+			    true, home, tags);
 	}
 	ack_send(call, l, home, tags);
 	su_home_deinit(home);
@@ -163,7 +163,8 @@ relay_response(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *si
 	if (sip != NULL) {
 		hdrmap_tags(home, sip, call->leg[call_other(r->from)].hdr_flags, tags);
 		if (status < 300)
-			(void)call_media_body(call, call_other(r->from), status >= 200, home, tags);
+			(void)call_media_body(call, call_other(r->from), sip, status >= 200,
+			    home, tags);
 	}
 	nta_incoming_treply(r->irq, status, sip ? sip->sip_status->st_phrase : NULL,
 	    TAG_IF(refreshes_target(r->method), SIPTAG_CONTACT(call->leg[r->from].contact)),
@@ -287,7 +288,7 @@ relay_send(struct call *call, enum call_side from, nta_incoming_t *irq, const si
 	LIST_INSERT_HEAD(&call->relays, r, entry);
 	event = refer_event(home, call, from, sip);
 	hdrmap_tags(home, sip, call->leg[from].hdr_flags | (event ? HDRMAP_NO_EVENT : 0), tags);
-	(void)call_media_body(call, from, m == sip_method_prack, home, tags);
+	(void)call_media_body(call, from, sip, m == sip_method_prack, home, tags);
 	r->orq = nta_outgoing_tcreate(leg, relay_response, (nta_outgoing_magic_t *)r,
 	    NULL, m, sip->sip_request->rq_method_name, NULL,
 	    TAG_IF(refreshes_target(m), SIPTAG_CONTACT(call->leg[call_other(from)].contact)),

@@ -438,7 +438,7 @@ transfer_answered(struct transfer *t, const sip_t *sip)
 	tags[1] = (tagi_t){ SIPTAG_PAYLOAD(sip->sip_payload) };
 	/* anchored: a new offer from the referrer's side, now the new party's */
 	call->media_offerer = -1;
-	if (call_media_body(call, t->referrer, false, home, tags) == -1) {
+	if (call_media_body(call, t->referrer, sip, false, home, tags) == -1) {
 		su_home_deinit(home);
 		call_ack_leg(call, &t->leg, NULL);
 		transfer_fail(t, 503, "No media relay answered");

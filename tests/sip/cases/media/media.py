@@ -2,6 +2,7 @@
 """The media case's own tools, over real sockets:
 
   media.py calls NGPORT             the Call-IDs rtpengine holds ("list")
+  media.py tags NGPORT CALL_ID      the monologue tags of a call ("query")
   media.py rtp A_IP A_PORT A_RELAY B_IP B_PORT B_RELAY
         sends 10 RTP packets from A_IP:A_PORT to 127.0.0.1:A_RELAY and 10
         from B_IP:B_PORT to 127.0.0.1:B_RELAY, and prints what each side
@@ -11,8 +12,11 @@
         with RELAY_KEY (Debian's python3-pylibsrtp, libsrtp2), the gateway
         plain RTP: "gateway=10 pool=10 pool-in-clear=0"
 """
+import os
+import re
 import socket
 import sys
+import time
 
 
 def bencode(x):
@@ -28,7 +32,9 @@ def bencode(x):
 def ng(port, msg):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(5)
-    s.sendto(b"case " + bencode(msg), ("127.0.0.1", port))
+    # rtpengine answers a cookie it has seen from its cache: one per request
+    cookie = ("case-%d-%d" % (os.getpid(), time.monotonic_ns())).encode()
+    s.sendto(cookie + b" " + bencode(msg), ("127.0.0.1", port))
     return s.recv(65535).split(b" ", 1)[1]
 
 
@@ -64,6 +70,15 @@ def rtp(a_ip, a_port, a_relay, b_ip, b_port, b_relay):
             pass
     print(" ".join("%s<-%s %d" % (n, got[n][0] if got[n] else "-", len(got[n]))
                    for n in ("a", "b")))
+
+
+def tags(port, call_id):
+    answer = ng(port, {"command": "query", "call-id": call_id})
+    # each monologue names its tag: ...3:tag7:fork2-1...
+    found = set()
+    for m in re.finditer(rb"3:tag([0-9]+):", answer):
+        found.add(answer[m.end():m.end() + int(m.group(1))].decode())
+    print(" ".join(sorted(found)))
 
 
 def rtp_packet(seq, ssrc, payload):
@@ -109,6 +124,8 @@ def srtp(pool_ip, pool_port, pool_relay, pool_key, relay_key, gw_ip, gw_port, gw
 if __name__ == "__main__":
     if sys.argv[1] == "calls":
         calls(int(sys.argv[2]))
+    elif sys.argv[1] == "tags":
+        tags(int(sys.argv[2]), sys.argv[3])
     elif sys.argv[1] == "srtp":
         srtp(*sys.argv[2:10])
     else:

@@ -107,6 +107,8 @@ struct peer_media {
 					   none is offered); empty: all */
 };
 bool conf_media_anchor(const struct peer_media *);
+/* Whether list l holds s. */
+bool conf_strlist_has(const struct strlist *l, const char *s);
 
 struct trunk {
 	const char *name;

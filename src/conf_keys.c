@@ -204,6 +204,15 @@ path_resolve(struct loader *L, const char *v)
 	return su_sprintf(L->home, "%s/%s", L->dir, v);
 }
 
+bool
+conf_strlist_has(const struct strlist *l, const char *s)
+{
+	for (size_t k = 0; k < l->n; k++)
+		if (strcmp(l->v[k], s) == 0)
+			return true;
+	return false;
+}
+
 static int
 read_strlist(struct loader *L, const config_setting_t *s, const char *what,
     struct strlist *out)

@@ -541,15 +541,6 @@ peer_sources(const struct conf *c, int i)
 	return i < 0 ? &c->pool.source_addresses : &c->trunks[i].source_addresses;
 }
 
-static bool
-strlist_has(const struct strlist *l, const char *s)
-{
-	for (size_t k = 0; k < l->n; k++)
-		if (strcmp(l->v[k], s) == 0)
-			return true;
-	return false;
-}
-
 /*
  * Whether peers i and j could send one request: both known by their
  * certificate and with one identity, or both known by a source address
@@ -574,7 +565,7 @@ peers_collide(const struct conf *c, int i, int j, const char **shared)
 		    strcasecmp(a.identity, b.identity) == 0;
 	}
 	for (size_t k = 0; k < l->n; k++)
-		if (strlist_has(peer_sources(c, j), l->v[k])) {
+		if (conf_strlist_has(peer_sources(c, j), l->v[k])) {
 			*shared = l->v[k];
 			return true;
 		}
@@ -617,7 +608,7 @@ check_listen(struct loader *L, const config_setting_t *root, int i, unsigned tra
 
 	if (l.listen == NULL)
 		return;
-	if (!strlist_has(&c->server.listen, l.listen))
+	if (!conf_strlist_has(&c->server.listen, l.listen))
 		conf_error(L, peer_group(root, i), "%s: listen \"%s\" is none of server.listen",
 		    what, l.listen);
 	else if ((conf_uri_transports(l.listen, true) & transport) == 0)

@@ -102,11 +102,11 @@ be_kv(struct be *e, const char *k, const char *v)
 }
 
 /*
- * The string value of key in the top-level dictionary of the answer in
- * buf (len bytes), in out (NULL when absent or not a string).
+ * Reading an answer: each function takes the start of a value and the end
+ * of the buffer, and NULL (or -1) for what is not there.
  */
-static const char *be_skip(const char *p, const char *end);
 
+/* A string at p, in *s and *n; what follows it. */
 static const char *
 be_string(const char *p, const char *end, const char **s, size_t *n)
 {
@@ -120,6 +120,7 @@ be_string(const char *p, const char *end, const char **s, size_t *n)
 	return q + 1 + len;
 }
 
+/* What follows the value at p. */
 static const char *
 be_skip(const char *p, const char *end)
 {
@@ -142,24 +143,50 @@ be_skip(const char *p, const char *end)
 	return be_string(p, end, &s, &n);
 }
 
-static bool
-be_find(const char *p, const char *end, const char *key, const char **v, size_t *vn)
+/* The value of key in dictionary p (a pointer into it), or NULL. */
+static const char *
+be_value(const char *p, const char *end, const char *key)
 {
 	const char *k;
 	size_t kn;
 
-	if (p >= end || *p != 'd')
-		return false;
+	if (p == NULL || p >= end || *p != 'd')
+		return NULL;
 	p++;
 	while (p != NULL && p < end && *p != 'e') {
 		p = be_string(p, end, &k, &kn);
 		if (p == NULL || p >= end)
-			return false;
-		if (kn == strlen(key) && memcmp(k, key, kn) == 0 && *p >= '0' && *p <= '9')
-			return be_string(p, end, v, vn) != NULL;
+			return NULL;
+		if (kn == strlen(key) && memcmp(k, key, kn) == 0)
+			return p;
 		p = be_skip(p, end);
 	}
-	return false;
+	return NULL;
+}
+
+/* The string value of key in dictionary p, in *v and *vn. */
+static bool
+be_find(const char *p, const char *end, const char *key, const char **v, size_t *vn)
+{
+	const char *s = be_value(p, end, key);
+
+	return s != NULL && *s >= '0' && *s <= '9' && be_string(s, end, v, vn) != NULL;
+}
+
+/* The integer value of key in dictionary p, or -1. */
+static long long
+be_int(const char *p, const char *end, const char *key)
+{
+	const char *v = be_value(p, end, key);
+
+	return v != NULL && *v == 'i' ? strtoll(v + 1, NULL, 10) : -1;
+}
+
+/* The first element of list p, or NULL. */
+static const char *
+be_first(const char *p, const char *end)
+{
+	return p != NULL && p < end && *p == 'l' && p + 1 < end && p[1] != 'e' ? p + 1 : NULL;
 }
 
 struct media *
@@ -432,56 +459,6 @@ out:
 	free(e.b);
 	free(ans);
 	return rc;
-}
-
-/* The integer value of key in dictionary p, or -1. */
-static long long
-be_int(const char *p, const char *end, const char *key)
-{
-	const char *k, *v;
-	size_t kn;
-
-	if (p == NULL || p >= end || *p != 'd')
-		return -1;
-	p++;
-	while (p != NULL && p < end && *p != 'e') {
-		p = be_string(p, end, &k, &kn);
-		if (p == NULL || p >= end)
-			return -1;
-		v = p;
-		if (kn == strlen(key) && memcmp(k, key, kn) == 0)
-			return *v == 'i' ? strtoll(v + 1, NULL, 10) : -1;
-		p = be_skip(p, end);
-	}
-	return -1;
-}
-
-/* The value (a dictionary or list) of key in dictionary p, or NULL. */
-static const char *
-be_value(const char *p, const char *end, const char *key)
-{
-	const char *k;
-	size_t kn;
-
-	if (p == NULL || p >= end || *p != 'd')
-		return NULL;
-	p++;
-	while (p != NULL && p < end && *p != 'e') {
-		p = be_string(p, end, &k, &kn);
-		if (p == NULL || p >= end)
-			return NULL;
-		if (kn == strlen(key) && memcmp(k, key, kn) == 0)
-			return p;
-		p = be_skip(p, end);
-	}
-	return NULL;
-}
-
-/* The first element of list p, or NULL. */
-static const char *
-be_first(const char *p, const char *end)
-{
-	return p != NULL && p < end && *p == 'l' && p + 1 < end && p[1] != 'e' ? p + 1 : NULL;
 }
 
 int

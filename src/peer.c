@@ -60,15 +60,6 @@ struct peers {
 	struct flood_slot flood[PEERS_FLOOD_SLOTS];	/* unknown addresses */
 };
 
-/* True when addr is in list (the loader fills in a peer's default). */
-static bool
-addr_matches(const struct strlist *list, const char *addr)
-{
-	for (size_t i = 0; i < list->n; i++)
-		if (strcmp(list->v[i], addr) == 0)
-			return true;
-	return false;
-}
 
 /* Whether the certificate names (SAN DNS names, or the CN) include name. */
 static bool
@@ -145,12 +136,12 @@ static enum peer_kind
 peer_by_address(const struct conf *c, const char *addr, const char *at,
     const struct trunk **tp)
 {
-	if (!conf_uses_tls(c->pool.address) && addr_matches(&c->pool.source_addresses, addr) &&
+	if (!conf_uses_tls(c->pool.address) && conf_strlist_has(&c->pool.source_addresses, addr) &&
 	    listens_on(c->pool.listen, at))
 		return PEER_POOL;
 	for (size_t i = 0; i < c->ntrunks; i++)
 		if (!conf_uses_tls(c->trunks[i].address) &&
-		    addr_matches(&c->trunks[i].source_addresses, addr) &&
+		    conf_strlist_has(&c->trunks[i].source_addresses, addr) &&
 		    listens_on(c->trunks[i].listen, at)) {
 			*tp = &c->trunks[i];
 			return PEER_TRUNK;

@@ -50,13 +50,15 @@ def calls(port):
     print(" ".join(ids) if ids else "none")
 
 
+def bound(ip, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((ip, int(port)))
+    s.settimeout(2)
+    return s
+
+
 def rtp(a_ip, a_port, a_relay, b_ip, b_port, b_relay):
-    a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    a.bind((a_ip, int(a_port)))
-    b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    b.bind((b_ip, int(b_port)))
-    for s in (a, b):
-        s.settimeout(2)
+    a, b = bound(a_ip, a_port), bound(b_ip, b_port)
     got = {"a": [], "b": []}
     for seq in range(10):
         for s, relay, ssrc in ((a, a_relay, 1), (b, b_relay, 2)):
@@ -95,12 +97,7 @@ def srtp(pool_ip, pool_port, pool_relay, pool_key, relay_key, gw_ip, gw_port, gw
     from pylibsrtp import Policy, Session
     tx = Session(Policy(key=base64.b64decode(pool_key), ssrc_type=Policy.SSRC_ANY_OUTBOUND))
     rx = Session(Policy(key=base64.b64decode(relay_key), ssrc_type=Policy.SSRC_ANY_INBOUND))
-    pool = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    pool.bind((pool_ip, int(pool_port)))
-    gw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    gw.bind((gw_ip, int(gw_port)))
-    for s in (pool, gw):
-        s.settimeout(2)
+    pool, gw = bound(pool_ip, pool_port), bound(gw_ip, gw_port)
     for seq in range(10):
         pool.sendto(tx.protect(rtp_packet(seq, 1, b"pool-says-%02d" % seq)),
                     ("127.0.0.1", int(pool_relay)))

@@ -158,8 +158,9 @@ tc_fields(struct lync *l, struct lync_trunkcfg *t, const struct ps_cmd *c)
 		if (lync_has(c, tc_media[i])) {
 			struct lync_src src = { c->file, ps_param(c, tc_media[i])->line };
 
-			lync_warn(l, &src, "%s -%s: sipmed does not handle media (it passes SDP "
-			    "through): skipped", c->name, tc_media[i]);
+			lync_warn(l, &src, "%s -%s: media settings are not imported (a trunk "
+			    "bypasses media unless given media = \"anchor\" and srtp by hand): "
+			    "skipped", c->name, tc_media[i]);
 		}
 	if (lync_has(c, "SipResponseCodeTranslationRulesList") &&
 	    lync_pval(c, "SipResponseCodeTranslationRulesList") != NULL &&

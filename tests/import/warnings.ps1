@@ -37,7 +37,7 @@ Grant-CsDialPlan -Identity 'sip:kari@contoso.no' -PolicyName 'Nordland'
 #> warnings.ps1:17: warning: New-CsVoicePolicy -EnableCallPark has no sipmed equivalent: skipped
 #> warnings.ps1:17: warning: New-CsVoicePolicy -AllowSimulRing: "maybe" is not $true or $false: skipped
 #> warnings.ps1:17: warning: New-CsVoicePolicy -CallForwardingSimulRingUsageType "Anywhere" is not VoicePolicyUsage, InternalOnly or CustomUsage: skipped
-#> warnings.ps1:18: warning: New-CsTrunkConfiguration -SRTPMode: sipmed does not handle media (it passes SDP through): skipped
+#> warnings.ps1:18: warning: New-CsTrunkConfiguration -SRTPMode: media settings are not imported (a trunk bypasses media unless given media = "anchor" and srtp by hand): skipped
 #> warnings.ps1:20: warning: "if" is not evaluated: the statement is skipped
 #> warnings.ps1:21: warning: a pipeline from Get-CsVoiceRoute into Remove-CsVoiceRoute is not evaluated: skipped
 #> warnings.ps1:22: warning: variable $Undefined is not set here: taken as $null

@@ -88,6 +88,8 @@ pstn_trunk(const struct call *call)
 const char *
 call_direction(const struct call *call)
 {
+	if (call->direction != NULL)
+		return call->direction;	/* as it began: a transfer changes the legs */
 	return call->leg[SIDE_A].trunk != NULL ? "inbound" : call->nchoices > 0 ? "outbound" :
 	    "internal";
 }

@@ -158,6 +158,8 @@ struct call {
 	struct fork_list forks;		/* B early dialogs with reliable 18x */
 	struct prack_list pracks;	/* reliable 18x to A awaiting PRACK */
 	struct transfer *transfer;	/* call_transfer.c: one sipmed performs */
+	const char *direction;		/* set when a transfer replaces a leg: the
+					   direction the call began with */
 	struct notifier *notifier;	/* its NOTIFYs to the referrer, and the
 					   referrer's leg after a join */
 	bool anchored;			/* call_media.c: the SDP goes through a relay */

@@ -356,6 +356,7 @@ transfer_join(struct transfer *t, const sip_t *answer)
 	const struct trunk *kt = call->leg[k].trunk;
 
 	call_relays_abort(call);	/* nothing in flight may name the old leg */
+	call->direction = call_direction(call);	/* stats and the record keep it */
 	if (call->notifier == NULL || call->notifier->gone) {
 		nta_leg_destroy(old.dialog);	/* its BYE was answered */
 		if (call->notifier != NULL)

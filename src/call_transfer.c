@@ -405,6 +405,7 @@ transfer_reinvite_cb(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip
 	if (status >= 300) {
 		/* the trunk's party keeps its session (RFC 3261 14.1); nta ACKed */
 		nta_outgoing_destroy(orq);
+		call_media_rejected(t->call);	/* the offer it carried is void */
 		/* the new party's 2xx still needs its ACK, then the BYE */
 		call_ack_leg(t->call, &t->leg, NULL);
 		transfer_fail(t, status, sip ? sip->sip_status->st_phrase : NULL);

@@ -36,11 +36,23 @@ b_tag_in(const sip_t *sip)
 	return a != NULL && a->a_tag != NULL && a->a_tag[0] != '\0' ? a->a_tag : NULL;
 }
 
+/* A's tag on the relay: A never forks. */
+#define A_TAG "sipmed-a"
+
 /* B's tag on the relay as last known (its offer, or its final answer). */
 static const char *
 b_tag(const struct call *call)
 {
 	return call->media_btag[0] != '\0' ? call->media_btag : "sipmed-b";
+}
+
+/* What the relay saw of each side of the call: 0, or -1 when it cannot say. */
+static int
+query_sides(const struct call *call, struct media_side s[2])
+{
+	const char *const tags[2] = { A_TAG, b_tag(call) };
+
+	return media_query(call->srv->media, call->media_relay, call->id, tags, s);
 }
 
 /* The media settings of leg l's peer. */
@@ -130,8 +142,8 @@ call_media_body(struct call *call, enum call_side from, const sip_t *sip, bool f
 		.command = offer ? "offer" : "answer",
 		.call_id = call->id,
 		/* the offerer's tag, and the answerer's */
-		.from_tag = (offer ? from : to) == SIDE_A ? "sipmed-a" : btag,
-		.to_tag = offer ? NULL : from == SIDE_A ? "sipmed-a" : btag,
+		.from_tag = (offer ? from : to) == SIDE_A ? A_TAG : btag,
+		.to_tag = offer ? NULL : from == SIDE_A ? A_TAG : btag,
 		.protocol = protocol_toward(call, &call->leg[to]),
 		.ice_remove = call->leg[to].trunk != NULL,
 		.codecs = offer ? &media_of(call, &call->leg[to])->codecs : NULL,
@@ -188,13 +200,12 @@ static void
 media_check(su_root_magic_t *magic, su_timer_t *timer, su_timer_arg_t *arg)
 {
 	struct call *call = (struct call *)arg;
-	const char *const tags[2] = { "sipmed-a", b_tag(call) };
 	struct media_side s[2];
 
 	(void)magic;
 	(void)timer;
 	if (call->state != CALL_UP || !call->anchored ||
-	    media_query(call->srv->media, call->media_relay, call->id, tags, s) == -1 ||
+	    query_sides(call, s) == -1 ||
 	    s[0].packets < 0 || s[1].packets < 0)
 		return;
 	if (s[0].packets != call->media_seen[0] || s[1].packets != call->media_seen[1]) {
@@ -227,13 +238,12 @@ call_media_supervise(struct call *call)
 void
 call_media_write(const struct call *call, FILE *f)
 {
-	const char *const tags[2] = { "sipmed-a", b_tag(call) };
 	struct media_side s[2];
 
 	if (!call->anchored)
 		return;
 	fprintf(f, "  media: relay %s", media_relay_address(call->srv->media, call->media_relay));
-	if (media_query(call->srv->media, call->media_relay, call->id, tags, s) == 0)
+	if (query_sides(call, s) == 0)
 		fprintf(f, ", A side port %d (%lld packets, %lld bytes in), B side port %d "
 		    "(%lld packets, %lld bytes in)", s[0].port, s[0].packets, s[0].bytes, s[1].port,
 		    s[1].packets, s[1].bytes);

@@ -9,7 +9,9 @@
  * else the answer to it. An answer in a 2xx, an ACK or a PRACK closes the
  * offer; one in a 18x leaves it open, as the final answer follows. The
  * relay puts its own address in c= and o= both ways, removes ICE toward a
- * trunk, and gives each side the transport protocol its srtp asks for.
+ * trunk and is an ICE-lite peer toward the pool's clients, and gives each
+ * side the transport protocol its srtp asks for (SDES only, the two
+ * classic suites; RTCP on its own port toward a trunk).
  * The relay keeps one session per call (the A leg's Call-ID): the A side
  * is the monologue sipmed-a, the B side the tag of B's dialog, so that
  * each early dialog of a forking callee gets its own; the session is
@@ -139,13 +141,14 @@ call_media_body(struct call *call, enum call_side from, const sip_t *sip, bool f
 	}
 	offer = call->media_offerer < 0 || call->media_offerer == (int)from;
 	q = (struct media_req){
-		.command = offer ? "offer" : "answer",
+		.offer = offer,
 		.call_id = call->id,
 		/* the offerer's tag, and the answerer's */
 		.from_tag = (offer ? from : to) == SIDE_A ? A_TAG : btag,
 		.to_tag = offer ? NULL : from == SIDE_A ? A_TAG : btag,
 		.protocol = protocol_toward(call, &call->leg[to]),
-		.ice_remove = call->leg[to].trunk != NULL,
+		.to_pool = call->leg[to].trunk == NULL,
+		.from_pool = call->leg[from].trunk == NULL,
 		.codecs = offer ? &media_of(call, &call->leg[to])->codecs : NULL,
 		.relay = &call->media_relay,
 	};
@@ -153,14 +156,14 @@ call_media_body(struct call *call, enum call_side from, const sip_t *sip, bool f
 	    sizeof(why)) == -1) {
 		log_warnx("call %s: %s: the SDP crosses as it came%s", call->id, why,
 		    bypass_when_unreachable(call) ? " (media_unreachable = bypass)" : "");
-		dtrace_step(call_steps(call), "media: %s failed: %s", q.command, why);
+		dtrace_step(call_steps(call), "media: %s failed: %s", offer ? "offer" : "answer", why);
 		return -1;
 	}
 	dtrace_step(call_steps(call), "media: the %s from the %c leg went through relay %s "
-	    "(toward the %c leg: %s%s%s)", q.command, from == SIDE_A ? 'A' : 'B',
+	    "(toward the %c leg: %s%s%s)", offer ? "offer" : "answer", from == SIDE_A ? 'A' : 'B',
 	    media_relay_address(call->srv->media, call->media_relay), to == SIDE_A ? 'A' : 'B',
 	    q.protocol != NULL ? q.protocol : "transport as offered",
-	    q.ice_remove ? ", ICE removed" : "",
+	    q.to_pool ? ", ICE-lite" : ", ICE removed",
 	    q.codecs != NULL && q.codecs->n > 0 ? ", only the trunk's codecs" : "");
 	tags[at].t_value = (tag_value_t)sip_payload_make(home, out);
 	if (from == SIDE_B && (offer || final))

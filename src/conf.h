@@ -282,6 +282,7 @@ struct conf_media {
 	struct conf_media_relay *relays;
 	size_t nrelays;
 	unsigned timeout;		/* ms a relay has to answer */
+	unsigned ping;			/* s between ng pings to each relay; 0: none */
 	unsigned inactivity;		/* s without media either way that end an
 					   anchored call; 0: never */
 };

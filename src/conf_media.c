@@ -56,6 +56,7 @@ media_relays(struct loader *L, const config_setting_t *s, void *obj)
 static const struct ckey media_keys[] = {
 	{ "relays", CK_FUNC, true, 0, 0, 0, 0, NULL, media_relays },
 	{ "timeout", CK_UINT, false, offsetof(struct conf_media, timeout), 10, 10000, 500, NULL, NULL },
+	{ "ping", CK_UINT, false, offsetof(struct conf_media, ping), 0, 3600, 5, NULL, NULL },
 	{ "inactivity", CK_UINT, false, offsetof(struct conf_media, inactivity), 0, 86400, 0, NULL, NULL },
 	CK_END
 };
@@ -64,6 +65,7 @@ int
 conf_parse_media(struct loader *L, const config_setting_t *s)
 {
 	L->conf->media.timeout = 500;
+	L->conf->media.ping = 5;
 	return s != NULL ? conf_group(L, s, "media", media_keys, &L->conf->media) : 0;
 }
 

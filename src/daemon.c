@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "dirsync.h"
 #include "log.h"
+#include "media.h"
 #include "overload.h"
 #include "stats.h"
 #include "tls.h"
@@ -458,6 +459,7 @@ static int
 cmd_trunks(struct daemon *d, const struct control_peer *who, int argc, char **argv, FILE *f)
 {
 	peers_write(d->srv.peers, f);
+	media_write(d->srv.media, f);
 	return 0;
 }
 

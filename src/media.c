@@ -8,8 +8,15 @@
  * The exchange is synchronous, as Kamailio's rtpengine module does it: a
  * relay on the same host or LAN answers within a millisecond, and a call
  * waits for its SDP anyway. A relay that does not answer within
- * media.timeout (one retry) is marked dead for DEAD_SECONDS and skipped
- * for new calls; a call keeps the relay its first offer went to.
+ * media.timeout (one retry) is marked down and skipped for new calls; a
+ * call keeps the relay its first offer went to.
+ *
+ * Health: every media.ping seconds each relay is sent an ng "ping" on a
+ * socket of its own, read by the event loop, so that a dead relay never
+ * blocks it. A relay that has not answered the previous ping when the
+ * next is due is down, and so is one that failed a request; its next
+ * pong brings it back. Without pings, a relay that failed a request is
+ * skipped for DEAD_SECONDS.
  */
 #include <errno.h>
 #include <poll.h>
@@ -23,6 +30,8 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <sofia-sip/su_wait.h>
+
 #include "log.h"
 #include "media.h"
 
@@ -30,13 +39,23 @@
 #define MEDIA_MSG_MAX 65536
 
 struct relay {
+	struct media *m;
 	char address[128];
 	unsigned weight;
 	int fd;				/* a connected UDP socket, -1: none */
-	time_t dead_until;
+	int pfd;			/* another, for pings; -1: none */
+	int pindex;			/* pfd's su_root registration; -1: none */
+	bool ping_pending;		/* the last ping is not answered yet */
+	bool down;			/* missed a ping or failed a request */
+	time_t since;			/* up or down since */
+	time_t dead_until;		/* without pings: skipped until */
+	unsigned long pings;		/* sent, for the cookies */
 };
 
 struct media {
+	su_root_t *root;
+	su_timer_t *ping_timer;
+	unsigned ping_s;
 	struct relay *relays;
 	size_t n;
 	unsigned timeout_ms;
@@ -190,13 +209,14 @@ be_first(const char *p, const char *end)
 }
 
 struct media *
-media_new(void)
+media_new(su_root_t *root)
 {
 	struct media *m = calloc(1, sizeof(struct media));
 	struct timespec now;
 
 	if (m == NULL)
 		return NULL;
+	m->root = root;
 	clock_gettime(CLOCK_REALTIME, &now);
 	m->run = ((unsigned long)now.tv_sec << 20) ^ (unsigned long)now.tv_nsec ^
 	    ((unsigned long)getpid() << 8);
@@ -206,9 +226,16 @@ media_new(void)
 static void
 relays_close(struct media *m)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (m->relays[i].fd != -1)
-			close(m->relays[i].fd);
+	for (size_t i = 0; i < m->n; i++) {
+		struct relay *r = &m->relays[i];
+
+		if (r->pindex != -1)
+			su_root_deregister(m->root, r->pindex);
+		if (r->pfd != -1)
+			close(r->pfd);
+		if (r->fd != -1)
+			close(r->fd);
+	}
 	free(m->relays);
 	m->relays = NULL;
 	m->n = 0;
@@ -219,8 +246,109 @@ media_free(struct media *m)
 {
 	if (m == NULL)
 		return;
+	su_timer_destroy(m->ping_timer);
 	relays_close(m);
 	free(m);
+}
+
+static int relay_open(const char *address);
+
+/* Relay r changes state, logged once per change. */
+static void
+relay_set_down(struct relay *r, bool down, const char *why)
+{
+	if (r->down == down && r->since != 0)
+		return;
+	r->down = down;
+	r->since = time(NULL);
+	if (down)
+		log_warnx("media relay %s: down (%s): skipped for new calls", r->address, why);
+	else
+		log_info("media relay %s: up (%s)", r->address, why);
+}
+
+/* A pong on relay r's ping socket. */
+static int
+ping_read(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
+{
+	struct relay *r = (struct relay *)arg;
+	char ans[512];
+	const char *sp, *v;
+	size_t vn;
+	ssize_t n;
+
+	(void)magic;
+	(void)w;
+	while ((n = recv(r->pfd, ans, sizeof(ans) - 1, MSG_DONTWAIT)) > 0) {
+		ans[n] = '\0';
+		sp = memchr(ans, ' ', (size_t)n);
+		if (sp != NULL && be_find(sp + 1, ans + n, "result", &v, &vn) && vn == 4 &&
+		    memcmp(v, "pong", 4) == 0) {
+			r->ping_pending = false;
+			r->dead_until = 0;
+			relay_set_down(r, false, "it answers the ng ping");
+		}
+	}
+	return 0;
+}
+
+/* Every media.ping seconds: the last ping's verdict, and the next ping. */
+static void
+ping_tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	struct media *m = (struct media *)arg;
+	static const char ping[] = "d7:command4:pinge";
+
+	(void)magic;
+	(void)t;
+	for (size_t i = 0; i < m->n; i++) {
+		struct relay *r = &m->relays[i];
+		char msg[96];
+		int len;
+
+		if (r->pfd == -1)
+			continue;
+		if (r->ping_pending)
+			relay_set_down(r, true, "no answer to the ng ping");
+		len = snprintf(msg, sizeof(msg), "%lx-p%lu %s", m->run, ++r->pings, ping);
+		(void)send(r->pfd, msg, (size_t)len, MSG_DONTWAIT);
+		r->ping_pending = true;	/* answered or not, by the next tick */
+	}
+}
+
+/* (Re)starts the pings every m->ping_s seconds (0: none). */
+static void
+pings_start(struct media *m)
+{
+	su_timer_destroy(m->ping_timer);
+	m->ping_timer = NULL;
+	if (m->ping_s == 0 || m->n == 0 || m->root == NULL)
+		return;
+	m->ping_timer = su_timer_create(su_root_task(m->root), m->ping_s * 1000);
+	if (m->ping_timer == NULL || su_timer_set_for_ever(m->ping_timer, ping_tick,
+	    (su_timer_arg_t *)m) == -1) {
+		log_warnx("media relays: cannot start the ng pings");
+		return;
+	}
+	ping_tick(NULL, m->ping_timer, (su_timer_arg_t *)m);	/* the first one now */
+}
+
+/* Relay r's ping socket, read by the event loop. */
+static void
+ping_open(struct media *m, struct relay *r)
+{
+	su_wait_t w[1];
+
+	r->pfd = relay_open(r->address);
+	if (r->pfd == -1 || m->root == NULL)
+		return;
+	if (su_wait_create(w, r->pfd, SU_WAIT_IN) == -1 ||
+	    (r->pindex = su_root_register(m->root, w, ping_read, (su_wakeup_arg_t *)r, 0)) == -1) {
+		log_warnx("media relay %s: cannot watch its ping socket", r->address);
+		close(r->pfd);
+		r->pfd = -1;
+		r->pindex = -1;
+	}
 }
 
 /* A UDP socket connected to "HOST:PORT" (the host an IP address or name). */
@@ -267,30 +395,44 @@ same_relays(const struct media *m, const struct conf_media *c)
 void
 media_configure(struct media *m, const struct conf_media *c)
 {
-	m->timeout_ms = c->timeout;
-	if (same_relays(m, c))
-		return;		/* calls keep their relay's index */
-	relays_close(m);
-	if (c->nrelays == 0)
-		return;
-	m->relays = calloc(c->nrelays, sizeof(*m->relays));
-	if (m->relays == NULL)
-		return;
-	for (size_t i = 0; i < c->nrelays; i++) {
-		struct relay *r = &m->relays[m->n++];
+	bool same = same_relays(m, c);
 
-		snprintf(r->address, sizeof(r->address), "%s", c->relays[i].address);
-		r->weight = c->relays[i].weight;
-		r->fd = relay_open(r->address);
-		if (r->fd == -1)
-			log_warnx("media relay %s: cannot reach it (its address)", r->address);
+	m->timeout_ms = c->timeout;
+	if (same && m->ping_s == c->ping)
+		return;		/* calls keep their relay's index */
+	m->ping_s = c->ping;
+	if (!same) {
+		relays_close(m);
+		m->relays = c->nrelays > 0 ? calloc(c->nrelays, sizeof(*m->relays)) : NULL;
+		for (size_t i = 0; m->relays != NULL && i < c->nrelays; i++) {
+			struct relay *r = &m->relays[m->n++];
+
+			snprintf(r->address, sizeof(r->address), "%s", c->relays[i].address);
+			r->m = m;
+			r->weight = c->relays[i].weight;
+			r->pindex = -1;
+			r->fd = relay_open(r->address);
+			r->pfd = -1;
+			if (r->fd == -1)
+				log_warnx("media relay %s: cannot reach it (its address)", r->address);
+			else
+				ping_open(m, r);
+		}
 	}
+	pings_start(m);
 }
 
 bool
 media_configured(const struct media *m)
 {
 	return m != NULL && m->n > 0;
+}
+
+/* Whether relay r takes new calls. */
+static bool
+relay_live(const struct relay *r, time_t now)
+{
+	return r->fd != -1 && !r->down && r->dead_until <= now;
 }
 
 /* The next live relay by weight, or -1. */
@@ -301,7 +443,7 @@ relay_pick(struct media *m)
 	time_t now = time(NULL);
 
 	for (size_t i = 0; i < m->n; i++)
-		if (m->relays[i].fd != -1 && m->relays[i].dead_until <= now)
+		if (relay_live(&m->relays[i], now))
 			total += m->relays[i].weight;
 	if (total == 0)
 		return -1;
@@ -309,7 +451,7 @@ relay_pick(struct media *m)
 	for (size_t i = 0; i < m->n; i++) {
 		const struct relay *r = &m->relays[i];
 
-		if (r->fd == -1 || r->dead_until > now)
+		if (!relay_live(r, now))
 			continue;
 		if (at < r->weight)
 			return (int)i;
@@ -364,9 +506,11 @@ relay_ask(struct media *m, int i, const char *req, size_t len, char *ans)
 			/* an answer to an earlier request that timed out: not ours */
 		}
 	}
-	r->dead_until = time(NULL) + DEAD_SECONDS;
-	log_warnx("media relay %s: no answer in %u ms: skipped for %d s", r->address,
-	    m->timeout_ms, DEAD_SECONDS);
+	log_warnx("media relay %s: no answer in %u ms", r->address, m->timeout_ms);
+	if (m->ping_timer != NULL)
+		relay_set_down(r, true, "until it answers a ping");
+	else
+		r->dead_until = time(NULL) + DEAD_SECONDS;
 	return -1;
 }
 
@@ -391,8 +535,30 @@ media_sdp(struct media *m, const struct media_req *q, const char *sdp, size_t le
 	}
 	/* keys in sorted order, as bencode dictionaries want them */
 	be_raw(&e, "d", 1);
-	if (q->ice_remove)
-		be_kv(&e, "ICE", "remove");
+	be_kv(&e, "DTLS", "off");	/* SDES only: what Lync and trunks speak */
+	/* toward a trunk no ICE; toward the pool's clients an ICE-lite peer,
+	   also toward a pool that offered (lite "backward") */
+	be_kv(&e, "ICE", !q->to_pool ? "remove" : q->offer ? "force" : NULL);
+	if (q->offer)
+		be_kv(&e, "ICE-lite", q->to_pool ? "forward" : q->from_pool ? "backward" : NULL);
+	if (q->offer) {
+		/* the two suites of RFC 4568 that every SDES peer has; never the
+		   NULL ciphers, nor suites a gateway may choke on */
+		static const char *const no[] = { "AEAD_AES_256_GCM", "AEAD_AES_128_GCM",
+		    "AES_256_CM_HMAC_SHA1_80", "AES_256_CM_HMAC_SHA1_32",
+		    "AES_192_CM_HMAC_SHA1_80", "AES_192_CM_HMAC_SHA1_32", "F8_128_HMAC_SHA1_80",
+		    "F8_128_HMAC_SHA1_32", "NULL_HMAC_SHA1_80", "NULL_HMAC_SHA1_32" };
+
+		be_str(&e, "SDES");
+		be_raw(&e, "l", 1);
+		for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+			char suite[40];
+
+			snprintf(suite, sizeof(suite), "no-%s", no[i]);
+			be_str(&e, suite);
+		}
+		be_raw(&e, "e", 1);
+	}
 	be_kv(&e, "call-id", q->call_id);
 	if (q->codecs != NULL && q->codecs->n > 0) {
 		/* codec: strip all except these; transcode to the first if need be */
@@ -413,13 +579,23 @@ media_sdp(struct media *m, const struct media_req *q, const char *sdp, size_t le
 		be_raw(&e, "e", 1);
 		be_raw(&e, "e", 1);
 	}
-	be_kv(&e, "command", q->command);
+	be_kv(&e, "command", q->offer ? "offer" : "answer");
 	be_kv(&e, "from-tag", q->from_tag);
 	be_str(&e, "replace");
 	be_raw(&e, "l", 1);
 	be_str(&e, "origin");
 	be_str(&e, "session-connection");
 	be_raw(&e, "e", 1);
+	if (q->offer) {
+		/* RTCP on its own port toward a trunk (RFC 3550); the offerer's
+		   rtcp-mux accepted */
+		be_str(&e, "rtcp-mux");
+		be_raw(&e, "l", 1);
+		be_str(&e, "accept");
+		if (!q->to_pool)
+			be_str(&e, "demux");
+		be_raw(&e, "e", 1);
+	}
 	be_str(&e, "sdp");
 	be_strn(&e, sdp, len);
 	be_kv(&e, "to-tag", q->to_tag);
@@ -518,6 +694,38 @@ media_delete(struct media *m, int relay, const char *call_id)
 		(void)relay_ask(m, relay, e.b, e.len, ans);
 	free(e.b);
 	free(ans);
+}
+
+void
+media_write(const struct media *m, FILE *f)
+{
+	char since[32];
+	struct tm tm;
+
+	for (size_t i = 0; i < m->n; i++) {
+		const struct relay *r = &m->relays[i];
+
+		since[0] = '\0';
+		if (r->since != 0 && localtime_r(&r->since, &tm) != NULL)
+			strftime(since, sizeof(since), " since %Y-%m-%d %H:%M:%S", &tm);
+		fprintf(f, "%-24s %-40s %s%s (weight %u, ", "media relay", r->address,
+		    r->fd == -1 ? "down" : m->ping_timer == NULL ? "unknown" :
+		    r->since == 0 ? "unknown" : r->down ? "down" : "up", since, r->weight);
+		if (m->ping_timer != NULL)
+			fprintf(f, "ng ping every %u s)\n", m->ping_s);
+		else
+			fprintf(f, "no ng pings)\n");
+	}
+}
+
+void
+media_each_health(const struct media *m, void (*fn)(void *, const char *, int), void *arg)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct relay *r = &m->relays[i];
+
+		fn(arg, r->address, r->fd == -1 ? 0 : r->since == 0 ? -1 : r->down ? 0 : 1);
+	}
 }
 
 const char *

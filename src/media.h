@@ -9,13 +9,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <stdio.h>
+
 #include <sofia-sip/su_alloc.h>
+#include <sofia-sip/su_wait.h>
 
 #include "conf.h"
 
 struct media;
 
-struct media *media_new(void);
+/* root: the event loop that runs the relays' pings. */
+struct media *media_new(su_root_t *root);
 void media_free(struct media *);
 /*
  * (Re)opens the relays of c. A reload that keeps them keeps their
@@ -28,13 +32,14 @@ bool media_configured(const struct media *);
 
 /* One SDP through a relay. */
 struct media_req {
-	const char *command;		/* "offer" or "answer" */
+	bool offer;			/* else an answer */
 	const char *call_id;
 	const char *from_tag;		/* the offerer's */
 	const char *to_tag;		/* answer: the answerer's; offer: NULL */
 	const char *protocol;		/* transport-protocol toward the receiver,
 					   NULL: as offered */
-	bool ice_remove;		/* the receiver does no ICE */
+	bool to_pool, from_pool;	/* the receiver, the sender: the pool
+					   (ICE-lite toward it) or a trunk (no ICE) */
 	const struct strlist *codecs;	/* an offer keeps only these toward the
 					   receiver (the first transcoded when none
 					   is offered); NULL or empty: all */
@@ -62,6 +67,10 @@ int media_query(struct media *, int relay, const char *call_id, const char *cons
     struct media_side out[2]);
 /* Ends the call's session on relay (-1: none). */
 void media_delete(struct media *, int relay, const char *call_id);
+/* Each relay's health, for sipmedctl trunks. */
+void media_write(const struct media *, FILE *f);
+/* fn(arg, address, 1 up, 0 down, -1 not known yet) for each relay. */
+void media_each_health(const struct media *, void (*fn)(void *, const char *, int), void *arg);
 /* A relay's address, for logs ("-": none). */
 const char *media_relay_address(const struct media *, int relay);
 

@@ -11,6 +11,7 @@
 
 #include "call.h"
 #include "log.h"
+#include "media.h"
 #include "metrics.h"
 #include "peer.h"
 #include "server.h"
@@ -134,6 +135,16 @@ health_row(void *arg, const char *name, int state)
 	fprintf(f, "\"} %d\n", state);
 }
 
+static void
+relay_row(void *arg, const char *address, int state)
+{
+	FILE *f = (FILE *)arg;
+
+	fputs("sipmed_media_relay_up{relay=\"", f);
+	label(f, address);
+	fprintf(f, "\"} %d\n", state);
+}
+
 static long
 resident_bytes(void)
 {
@@ -170,6 +181,9 @@ write_metrics(const struct metrics *m, FILE *f)
 	header(f, "sipmed_peer_up", "gauge", "Health from OPTIONS pings: 1 up, 0 down, -1 "
 	    "unknown (no pings, or none answered yet).");
 	peers_each_health(srv->peers, health_row, f);
+	header(f, "sipmed_media_relay_up", "gauge", "Media relay health from ng pings: 1 up, "
+	    "0 down, -1 unknown (none answered yet).");
+	media_each_health(srv->media, relay_row, f);
 	header(f, "sipmed_event_loop_lag_seconds", "gauge", "How late the event loop ran a "
 	    "timer at the last check (once a second).");
 	fprintf(f, "sipmed_event_loop_lag_seconds %.6f\n", m->lag);

@@ -841,7 +841,7 @@ server_start(struct server *srv, su_root_t *root, struct conf *c)
 	srv->calls = srv->stats != NULL ? calls_new(srv->stats) : NULL;
 	srv->cdr = cdr_new();
 	srv->overload = overload_new(root);
-	srv->media = media_new();
+	srv->media = media_new(root);
 	if (srv->stats == NULL || srv->trace == NULL || srv->peers == NULL || srv->calls == NULL ||
 	    srv->cdr == NULL || srv->overload == NULL || srv->media == NULL)
 		return -1;

@@ -14,6 +14,8 @@
 #   setup()        what must run before sipmed starts (optional); it may
 #                  set CONF_SED (tests/sipp.sh) for this case
 #   run()          the flows and their checks
+#   teardown()     what must stop after sipmed, however run() ended
+#                  (optional)
 # Scenario files a case names are looked up in its own directory first,
 # then in tests/sip/scenarios (those several cases share). Each case runs
 # once per transport in its own work directory ($cwork) with its own
@@ -35,6 +37,7 @@ for case_src in "$top_srcdir"/tests/sip/cases/*; do
 	transports=udp gw_flags="options_interval = 0;" pool_flags="" pool_host="" pool_sip_port=""
 	listen="" conf_extra="" CONF_SED=""
 	setup() { :; }
+	teardown() { :; }
 	. "$case_src/case"
 	for tr in $transports; do
 		picked "${SIPMED_TEST_TRANSPORTS:-udp tcp}" "$tr" || continue
@@ -49,6 +52,7 @@ for case_src in "$top_srcdir"/tests/sip/cases/*; do
 		fi
 		run
 		stop_sipmed
+		teardown
 		check "$tr: $case_name: sipmed stopped with no call left" \
 		    grep -q "stopping: 0 calls active" "$cwork/sipmed.log"
 	done

@@ -98,6 +98,45 @@ call_media_start(struct call *call, const struct trunk *a, const struct trunk *b
 	}
 }
 
+/*
+ * The SDP of a multipart body (RFC 5621), at *off for *len bytes of pl; -1
+ * when it has none. A Lync client's INVITE is multipart/alternative: two
+ * SDPs of one session, the first marked ms-proxy-2007fallback (for OCS 2007
+ * peers); an emergency call's multipart/mixed carries the caller's
+ * location beside the SDP. The part taken is the last application/sdp one
+ * that is not a fallback, else the last one.
+ */
+static int
+sdp_part(su_home_t *home, const msg_content_type_t *ct, const sip_payload_t *pl, size_t *off,
+    size_t *len)
+{
+	/* parsed in a copy, as the parser writes (the copy's length too):
+	   offsets are the same */
+	sip_payload_t *copy = sip_payload_dup(home, pl);
+	const char *data = copy != NULL ? copy->pl_data : NULL;
+	msg_multipart_t *parts = copy != NULL ? msg_multipart_parse(home, ct, copy) : NULL;
+	const msg_payload_t *best = NULL;
+	bool best_fallback = true;
+
+	for (const msg_multipart_t *mp = parts; mp != NULL; mp = mp->mp_next) {
+		const msg_content_disposition_t *cd = mp->mp_content_disposition;
+		bool fallback = cd != NULL && msg_params_find(cd->cd_params,
+		    "ms-proxy-2007fallback") != NULL;
+
+		if (mp->mp_content_type == NULL || mp->mp_content_type->c_type == NULL ||
+		    strcasecmp(mp->mp_content_type->c_type, "application/sdp") != 0 ||
+		    mp->mp_payload == NULL || (fallback && !best_fallback))
+			continue;
+		best = mp->mp_payload;
+		best_fallback = fallback;
+	}
+	if (best == NULL || best->pl_data < data || best->pl_data + best->pl_len > data + pl->pl_len)
+		return -1;
+	*off = (size_t)(best->pl_data - data);
+	*len = best->pl_len;
+	return 0;
+}
+
 /* What to do when no relay answers: the trunk's choice, else the pool's. */
 static bool
 bypass_when_unreachable(const struct call *call)
@@ -119,14 +158,16 @@ call_media_body(struct call *call, enum call_side from, const sip_t *sip, bool f
 	const sip_payload_t *pl = NULL;
 	struct media_req q;
 	char *out, why[300];
-	size_t outlen, at = 0;
-	bool offer;
+	size_t outlen, at = 0, ct_at = 0, off = 0, len;
+	bool offer, multipart;
 
 	if (!call->anchored)
 		return 0;
 	for (size_t i = 0; i < 4 && tags[i].t_tag != NULL; i++) {
-		if (tags[i].t_tag == siptag_content_type)
+		if (tags[i].t_tag == siptag_content_type) {
 			ct = (const msg_content_type_t *)tags[i].t_value;
+			ct_at = i;
+		}
 		if (tags[i].t_tag == siptag_payload) {
 			pl = (const sip_payload_t *)tags[i].t_value;
 			at = i;
@@ -134,9 +175,13 @@ call_media_body(struct call *call, enum call_side from, const sip_t *sip, bool f
 	}
 	if (pl == NULL || pl->pl_len == 0)
 		return 0;	/* no SDP in this one */
-	if (ct == NULL || ct->c_type == NULL || strcasecmp(ct->c_type, "application/sdp") != 0) {
-		log_warnx("call %s: a %s body is not anchored (only application/sdp is)",
-		    call->id, ct != NULL && ct->c_type ? ct->c_type : "typeless");
+	len = pl->pl_len;
+	multipart = ct != NULL && ct->c_type != NULL && strncasecmp(ct->c_type, "multipart/", 10) == 0;
+	if (ct == NULL || ct->c_type == NULL || (multipart ? sdp_part(home, ct, pl, &off, &len) == -1 :
+	    strcasecmp(ct->c_type, "application/sdp") != 0)) {
+		log_warnx("call %s: a %s body%s is not anchored", call->id,
+		    ct != NULL && ct->c_type ? ct->c_type : "typeless",
+		    multipart ? " without an application/sdp part" : "");
 		return 0;
 	}
 	offer = call->media_offerer < 0 || call->media_offerer == (int)from;
@@ -152,7 +197,7 @@ call_media_body(struct call *call, enum call_side from, const sip_t *sip, bool f
 		.codecs = offer ? &media_of(call, &call->leg[to])->codecs : NULL,
 		.relay = &call->media_relay,
 	};
-	if (media_sdp(call->srv->media, &q, pl->pl_data, pl->pl_len, home, &out, &outlen, why,
+	if (media_sdp(call->srv->media, &q, pl->pl_data + off, len, home, &out, &outlen, why,
 	    sizeof(why)) == -1) {
 		log_warnx("call %s: %s: the SDP crosses as it came%s", call->id, why,
 		    bypass_when_unreachable(call) ? " (media_unreachable = bypass)" : "");
@@ -165,6 +210,17 @@ call_media_body(struct call *call, enum call_side from, const sip_t *sip, bool f
 	    q.protocol != NULL ? q.protocol : "transport as offered",
 	    q.to_pool ? ", ICE-lite" : ", ICE removed",
 	    q.codecs != NULL && q.codecs->n > 0 ? ", only the trunk's codecs" : "");
+	if (multipart && strcasecmp(ct->c_type, "multipart/alternative") == 0) {
+		/* the other alternatives describe the same session from the
+		   sender's own addresses: the relay's SDP alone goes on */
+		tags[ct_at].t_value = (tag_value_t)sip_content_type_make(home, "application/sdp");
+	} else if (multipart) {
+		/* the other parts (a location) go on as they came */
+		out = su_sprintf(home, "%.*s%s%.*s", (int)off, pl->pl_data, out,
+		    (int)(pl->pl_len - off - len), pl->pl_data + off + len);
+	}
+	if (out == NULL)
+		return -1;
 	tags[at].t_value = (tag_value_t)sip_payload_make(home, out);
 	if (from == SIDE_B && (offer || final))
 		snprintf(call->media_btag, sizeof(call->media_btag), "%s", btag);

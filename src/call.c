@@ -35,6 +35,7 @@
 struct calls {
 	struct call_list list;		/* calls in progress */
 	unsigned long active;
+	unsigned long byes;		/* BYEs sipmed sent, not answered yet */
 	struct stats *stats;		/* ended calls are counted there */
 };
 
@@ -60,6 +61,12 @@ unsigned long
 calls_active(const struct calls *cs)
 {
 	return cs != NULL ? cs->active : 0;
+}
+
+unsigned long
+calls_byes_pending(const struct calls *cs)
+{
+	return cs != NULL ? cs->byes : 0;
 }
 
 unsigned long
@@ -286,12 +293,30 @@ call_orq_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip
 	return 0;
 }
 
+/* A BYE's answer: counted, so that a stopping sipmed waits for it. */
+static int
+bye_done(nta_outgoing_magic_t *magic, nta_outgoing_t *orq, const sip_t *sip)
+{
+	struct calls *cs = (struct calls *)magic;
+
+	if (nta_outgoing_status(orq) < 200)
+		return 0;
+	if (cs->byes > 0)
+		cs->byes--;
+	nta_outgoing_destroy(orq);
+	return 0;
+}
+
 void
 call_bye(struct call *call, enum call_side side, const char *reason)
 {
+	struct calls *cs = call->srv->calls;
+
 	call_b_acked(call, NULL);	/* B's 2xx is ACKed before any BYE */
-	nta_outgoing_tcreate(call->leg[side].dialog, call_orq_done, NULL, NULL, SIP_METHOD_BYE,
-	    NULL, SIPTAG_REASON_STR(reason), TPTAG_IDENT(call->leg[side].peer.listen), TAG_END());
+	if (nta_outgoing_tcreate(call->leg[side].dialog, bye_done, (nta_outgoing_magic_t *)cs,
+	    NULL, SIP_METHOD_BYE, NULL, SIPTAG_REASON_STR(reason),
+	    TPTAG_IDENT(call->leg[side].peer.listen), TAG_END()) != NULL)
+		cs->byes++;
 }
 
 sip_max_forwards_t *

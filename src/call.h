@@ -37,6 +37,8 @@ struct calls *calls_new(struct stats *);
 /* Frees the registry; call_destroy_all() has emptied it. */
 void calls_free(struct calls *);
 unsigned long calls_active(const struct calls *);
+/* BYEs sipmed sent that have no final answer yet. */
+unsigned long calls_byes_pending(const struct calls *);
 /* Calls handled since start, as sipmedctl stats counts them: refused ones too. */
 unsigned long calls_total(const struct calls *);
 

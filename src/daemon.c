@@ -320,21 +320,29 @@ daemon_drain(struct daemon *d)
 	    n, n == 1 ? "" : "s", limit);
 }
 
+#define BYE_GRACE 2
+
 bool
 daemon_drained(struct daemon *d)
 {
 	unsigned long n = calls_active(d->srv.calls);
+	time_t now = time(NULL);
 
 	if (!d->srv.stopping)
 		return false;
-	if (n == 0)
-		return true;
-	if (time(NULL) >= d->drain_deadline) {
+	if (n > 0 && now >= d->drain_deadline) {
 		log_warnx("stopping: drain_timeout reached: ending %lu call%s with BYE",
 		    n, n == 1 ? "" : "s");
-		return true;
+		call_destroy_all(d->srv.calls);
+		n = 0;
 	}
-	return false;
+	if (n > 0)
+		return false;
+	/* the BYEs sipmed sent get their answers (over TCP and TLS the
+	   connection must outlive them), for at most BYE_GRACE seconds */
+	if (d->drained == 0)
+		d->drained = now;
+	return calls_byes_pending(d->srv.calls) == 0 || now >= d->drained + BYE_GRACE;
 }
 
 /* --- commands --- */

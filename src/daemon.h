@@ -27,6 +27,7 @@ struct daemon {
 	struct control *control;
 	time_t started, loaded;		/* sipmed's start, the last (re)load */
 	time_t drain_deadline;		/* draining: when calls left are ended */
+	time_t drained;			/* draining: when the last call ended */
 	struct reload *reload;		/* a reload in progress, or NULL */
 	bool reload_again;		/* SIGHUP during it: reload once more */
 	struct dirsync *dirsync;	/* users from the directory (dirsync.h) */

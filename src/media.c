@@ -50,13 +50,16 @@ struct relay {
 	time_t since;			/* up or down since */
 	time_t dead_until;		/* without pings: skipped until */
 	unsigned long pings;		/* sent, for the cookies */
+	bool retired;			/* a reload removed it: kept for the
+					   calls on it, never picked */
 };
 
 struct media {
 	su_root_t *root;
 	su_timer_t *ping_timer;
 	unsigned ping_s;
-	struct relay *relays;
+	struct relay **relays;		/* a call's relay is its index: a reload
+					   never moves nor removes one */
 	size_t n;
 	unsigned timeout_ms;
 	unsigned long cookie;		/* requests sent */
@@ -227,7 +230,7 @@ static void
 relays_close(struct media *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
-		struct relay *r = &m->relays[i];
+		struct relay *r = m->relays[i];
 
 		if (r->pindex != -1)
 			su_root_deregister(m->root, r->pindex);
@@ -235,6 +238,7 @@ relays_close(struct media *m)
 			close(r->pfd);
 		if (r->fd != -1)
 			close(r->fd);
+		free(r);
 	}
 	free(m->relays);
 	m->relays = NULL;
@@ -302,11 +306,11 @@ ping_tick(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	(void)magic;
 	(void)t;
 	for (size_t i = 0; i < m->n; i++) {
-		struct relay *r = &m->relays[i];
+		struct relay *r = m->relays[i];
 		char msg[96];
 		int len;
 
-		if (r->pfd == -1)
+		if (r->pfd == -1 || r->retired)
 			continue;
 		if (r->ping_pending)
 			relay_set_down(r, true, "no answer to the ng ping");
@@ -379,45 +383,60 @@ relay_open(const char *address)
 	return fd;
 }
 
-/* Whether m has c's relays already (a reload that keeps them). */
-static bool
-same_relays(const struct media *m, const struct conf_media *c)
+/* The relay at address, or NULL. */
+static struct relay *
+relay_find(const struct media *m, const char *address)
 {
-	if (m->n != c->nrelays)
-		return false;
 	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->relays[i].address, c->relays[i].address) != 0 ||
-		    m->relays[i].weight != c->relays[i].weight)
-			return false;
-	return true;
+		if (strcmp(m->relays[i]->address, address) == 0)
+			return m->relays[i];
+	return NULL;
+}
+
+/* A new relay at address, appended; NULL when out of memory. */
+static struct relay *
+relay_add(struct media *m, const char *address)
+{
+	struct relay **rs = realloc(m->relays, (m->n + 1) * sizeof(*rs));
+	struct relay *r = calloc(1, sizeof(*r));
+
+	if (rs != NULL)
+		m->relays = rs;
+	if (rs == NULL || r == NULL) {
+		free(r);
+		return NULL;
+	}
+	snprintf(r->address, sizeof(r->address), "%s", address);
+	r->m = m;
+	r->pindex = -1;
+	r->pfd = -1;
+	r->fd = relay_open(r->address);
+	if (r->fd == -1)
+		log_warnx("media relay %s: cannot reach it (its address)", r->address);
+	else
+		ping_open(m, r);
+	m->relays[m->n++] = r;
+	return r;
 }
 
 void
 media_configure(struct media *m, const struct conf_media *c)
 {
-	bool same = same_relays(m, c);
-
 	m->timeout_ms = c->timeout;
-	if (same && m->ping_s == c->ping)
-		return;		/* calls keep their relay's index */
 	m->ping_s = c->ping;
-	if (!same) {
-		relays_close(m);
-		m->relays = c->nrelays > 0 ? calloc(c->nrelays, sizeof(*m->relays)) : NULL;
-		for (size_t i = 0; m->relays != NULL && i < c->nrelays; i++) {
-			struct relay *r = &m->relays[m->n++];
+	for (size_t i = 0; i < m->n; i++)
+		m->relays[i]->retired = true;
+	for (size_t i = 0; i < c->nrelays; i++) {
+		struct relay *r = relay_find(m, c->relays[i].address);
 
-			snprintf(r->address, sizeof(r->address), "%s", c->relays[i].address);
-			r->m = m;
-			r->weight = c->relays[i].weight;
-			r->pindex = -1;
-			r->fd = relay_open(r->address);
-			r->pfd = -1;
-			if (r->fd == -1)
-				log_warnx("media relay %s: cannot reach it (its address)", r->address);
-			else
-				ping_open(m, r);
+		if (r == NULL && (r = relay_add(m, c->relays[i].address)) == NULL) {
+			log_warn("media relay %s", c->relays[i].address);
+			continue;
 		}
+		r->weight = c->relays[i].weight;
+		r->retired = false;
+		if (r->fd == -1 && (r->fd = relay_open(r->address)) != -1)
+			ping_open(m, r);	/* its name resolves now */
 	}
 	pings_start(m);
 }
@@ -425,14 +444,17 @@ media_configure(struct media *m, const struct conf_media *c)
 bool
 media_configured(const struct media *m)
 {
-	return m != NULL && m->n > 0;
+	for (size_t i = 0; m != NULL && i < m->n; i++)
+		if (!m->relays[i]->retired)
+			return true;
+	return false;
 }
 
 /* Whether relay r takes new calls. */
 static bool
 relay_live(const struct relay *r, time_t now)
 {
-	return r->fd != -1 && !r->down && r->dead_until <= now;
+	return r->fd != -1 && !r->retired && !r->down && r->dead_until <= now;
 }
 
 /* The next live relay by weight, or -1. */
@@ -443,13 +465,13 @@ relay_pick(struct media *m)
 	time_t now = time(NULL);
 
 	for (size_t i = 0; i < m->n; i++)
-		if (relay_live(&m->relays[i], now))
-			total += m->relays[i].weight;
+		if (relay_live(m->relays[i], now))
+			total += m->relays[i]->weight;
 	if (total == 0)
 		return -1;
 	at = m->rr++ % total;
 	for (size_t i = 0; i < m->n; i++) {
-		const struct relay *r = &m->relays[i];
+		const struct relay *r = m->relays[i];
 
 		if (!relay_live(r, now))
 			continue;
@@ -468,7 +490,7 @@ relay_pick(struct media *m)
 static ssize_t
 relay_ask(struct media *m, int i, const char *req, size_t len, char *ans)
 {
-	struct relay *r = &m->relays[i];
+	struct relay *r = m->relays[i];
 	char cookie[48];
 	size_t cl;
 	struct iovec iov[2];
@@ -616,7 +638,7 @@ media_sdp(struct media *m, const struct media_req *q, const char *sdp, size_t le
 	}
 	if (n < 0) {
 		snprintf(why, whylen, "media relay %s did not answer",
-		    m->relays[*q->relay].address);
+		    m->relays[*q->relay]->address);
 		goto out;
 	}
 	if (be_find(ans, ans + n, "result", &v, &vn) && vn == 2 && memcmp(v, "ok", 2) == 0 &&
@@ -625,11 +647,11 @@ media_sdp(struct media *m, const struct media_req *q, const char *sdp, size_t le
 		*outlen = vn;
 		rc = *out != NULL ? 0 : -1;
 	} else if (be_find(ans, ans + n, "error-reason", &v, &vn)) {
-		snprintf(why, whylen, "media relay %s: %.*s", m->relays[*q->relay].address,
+		snprintf(why, whylen, "media relay %s: %.*s", m->relays[*q->relay]->address,
 		    (int)vn, v);
 	} else {
 		snprintf(why, whylen, "media relay %s: no SDP in its answer",
-		    m->relays[*q->relay].address);
+		    m->relays[*q->relay]->address);
 	}
 out:
 	free(e.b);
@@ -703,11 +725,16 @@ media_write(const struct media *m, FILE *f)
 	struct tm tm;
 
 	for (size_t i = 0; i < m->n; i++) {
-		const struct relay *r = &m->relays[i];
+		const struct relay *r = m->relays[i];
 
 		since[0] = '\0';
 		if (r->since != 0 && localtime_r(&r->since, &tm) != NULL)
 			strftime(since, sizeof(since), " since %Y-%m-%d %H:%M:%S", &tm);
+		if (r->retired) {
+			fprintf(f, "%-24s %-40s retired (a reload removed it: only calls that "
+			    "began on it)\n", "media relay", r->address);
+			continue;
+		}
 		fprintf(f, "%-24s %-40s %s%s (weight %u, ", "media relay", r->address,
 		    r->fd == -1 ? "down" : m->ping_timer == NULL ? "unknown" :
 		    r->since == 0 ? "unknown" : r->down ? "down" : "up", since, r->weight);
@@ -722,14 +749,15 @@ void
 media_each_health(const struct media *m, void (*fn)(void *, const char *, int), void *arg)
 {
 	for (size_t i = 0; i < m->n; i++) {
-		const struct relay *r = &m->relays[i];
+		const struct relay *r = m->relays[i];
 
-		fn(arg, r->address, r->fd == -1 ? 0 : r->since == 0 ? -1 : r->down ? 0 : 1);
+		if (!r->retired)
+			fn(arg, r->address, r->fd == -1 ? 0 : r->since == 0 ? -1 : r->down ? 0 : 1);
 	}
 }
 
 const char *
 media_relay_address(const struct media *m, int relay)
 {
-	return relay >= 0 && (size_t)relay < m->n ? m->relays[relay].address : "-";
+	return relay >= 0 && (size_t)relay < m->n ? m->relays[relay]->address : "-";
 }

@@ -22,9 +22,9 @@ struct media;
 struct media *media_new(su_root_t *root);
 void media_free(struct media *);
 /*
- * (Re)opens the relays of c. A reload that keeps them keeps their
- * sockets; one that changes them gives calls in progress new relays by
- * index (see the README).
+ * (Re)configures the relays of c. A relay a reload keeps keeps its
+ * sockets and state; one it removes is retired: never picked again, but
+ * the calls that began on it keep it to the end.
  */
 void media_configure(struct media *, const struct conf_media *c);
 /* Whether any relay is configured. */

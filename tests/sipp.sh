@@ -59,7 +59,8 @@ sipp_t() { [ "$1" = tcp ] && echo t1 || echo u1; }
 # scenario NAME: a scenario file, templates filled in. For a caller,
 # RURI replaces the INVITE's Request-URI and HDRS ("Name: value|...")
 # adds headers to the INVITE; RETRANS (ms) replaces the first
-# retransmission interval of 500; SDP_PORT the port of every m= line.
+# retransmission interval of 500; SDP_PORT the port of every m= line;
+# SDP_PCMA=1 makes a PCMU (0) SDP a PCMA (8) one.
 scenario() {
 	f=${1%%:*} status=${1#*:} out="$cwork/${1%%.xml*}.xml" notify="/@NOTIFY@/d"
 	case "$1" in
@@ -75,6 +76,7 @@ scenario() {
 	    -e "s/retrans=\"500\"/retrans=\"${RETRANS:-500}\"/" \
 	    -e "${RURI:+s|INVITE sip:\\[service\\]@[^ ]* |INVITE $RURI |}" \
 	    -e "${SDP_PORT:+s/^\\( *m=audio \\)[0-9]*/\\1$SDP_PORT/}" \
+	    -e "${SDP_PCMA:+s|^\\( *m=audio [0-9]* RTP/AVP\\) 0\$|\\1 8|; s|rtpmap:0 PCMU/|rtpmap:8 PCMA/|}" \
 	    -e "${HDRS:+/CSeq: 1 INVITE/r $cwork/hdrs}" \
 	    "$src" | sed -e "/@NOTIFY@/d" > "$out"
 	echo "$out"

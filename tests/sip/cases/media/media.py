@@ -11,6 +11,11 @@
         the pool sends SRTP (SDES key POOL_KEY) and decrypts what it gets
         with RELAY_KEY (Debian's python3-pylibsrtp, libsrtp2), the gateway
         plain RTP: "gateway=10 pool=10 pool-in-clear=0"
+  media.py transcode POOL_IP POOL_PORT POOL_RELAY GW_IP GW_PORT GW_RELAY
+        the pool sends a 1 kHz tone in PCMU, the gateway one in PCMA, 50
+        packets each, paced as a phone does; prints the payload type each
+        side got and the tone's level after decoding it, against the level
+        sent (1.00: the same): "gateway=PCMA:50:1.00 pool=PCMU:50:1.00"
 """
 import os
 import re
@@ -118,6 +123,76 @@ def srtp(pool_ip, pool_port, pool_relay, pool_key, relay_key, gw_ip, gw_port, gw
     print(" ".join("%s=%d" % kv for kv in heard.items()))
 
 
+def ulaw(x):
+    """A linear sample (16 bits) in G.711 mu-law."""
+    sign = 0x80 if x < 0 else 0
+    x = min(abs(x), 32635) + 132
+    exp = max(e for e in range(8) if x >= (128 << e)) if x >= 128 else 0
+    return ~(sign | exp << 4 | (x >> (exp + 3)) & 0x0F) & 0xFF
+
+
+def ulaw_linear(u):
+    u = ~u & 0xFF
+    x = (((u & 0x0F) << 3) + 132) << ((u >> 4) & 7)
+    return 132 - x if u & 0x80 else x - 132
+
+
+def alaw(x):
+    """A linear sample (16 bits) in G.711 A-law."""
+    sign = 0x80 if x >= 0 else 0
+    x = min(abs(x), 32767) >> 3
+    if x < 32:
+        code = x >> 1
+    else:
+        exp = max(e for e in range(1, 8) if x >= (16 << e))
+        code = exp << 4 | (x >> exp) & 0x0F
+    return (sign | code) ^ 0x55
+
+
+def alaw_linear(a):
+    a ^= 0x55
+    exp, man = (a >> 4) & 7, a & 0x0F
+    x = (man << 4) + 8 if exp == 0 else ((man << 4) + 0x108) << (exp - 1)
+    return x if a & 0x80 else -x
+
+
+def transcode(pool_ip, pool_port, pool_relay, gw_ip, gw_port, gw_relay):
+    """Each side sends a tone in its own law; each must hear the other's
+    tone, at its level, in its own law."""
+    import math
+    amp = 8000
+    tone = [int(amp * math.sin(2 * math.pi * 1000 * n / 8000)) for n in range(160)]
+    sent = {"pool": bytes(ulaw(x) for x in tone), "gateway": bytes(alaw(x) for x in tone)}
+    pt = {"pool": 0, "gateway": 8}
+    law = {0: ("PCMU", ulaw_linear), 8: ("PCMA", alaw_linear)}
+    socks = {"pool": (bound(pool_ip, pool_port), pool_relay),
+             "gateway": (bound(gw_ip, gw_port), gw_relay)}
+    for seq in range(50):
+        for name, (s, relay) in socks.items():
+            pkt = bytes([0x80, pt[name]]) + seq.to_bytes(2, "big") + \
+                (seq * 160).to_bytes(4, "big") + (7 if name == "pool" else 9).to_bytes(4, "big")
+            s.sendto(pkt + sent[name], ("127.0.0.1", int(relay)))
+        time.sleep(0.02)
+    out = []
+    for name, (s, relay) in socks.items():
+        types, n, energy, count = set(), 0, 0.0, 0
+        try:
+            while n < 50:
+                data = s.recv(2048)
+                n += 1
+                types.add(data[1] & 0x7F)
+                if data[1] & 0x7F in law:
+                    for b in data[12:]:
+                        energy += law[data[1] & 0x7F][1](b) ** 2
+                        count += 1
+        except socket.timeout:
+            pass
+        level = math.sqrt(energy / count) / (amp / math.sqrt(2)) if count else 0
+        names = ",".join(law[t][0] if t in law else str(t) for t in sorted(types)) or "-"
+        out.append("%s=%s:%d:%.2f" % (name, names, n, level))
+    print(" ".join(out))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "calls":
         calls(int(sys.argv[2]))
@@ -125,5 +200,7 @@ if __name__ == "__main__":
         tags(int(sys.argv[2]), sys.argv[3])
     elif sys.argv[1] == "srtp":
         srtp(*sys.argv[2:10])
+    elif sys.argv[1] == "transcode":
+        transcode(*sys.argv[2:8])
     else:
         rtp(*sys.argv[2:8])

@@ -137,6 +137,34 @@ sdp_part(su_home_t *home, const msg_content_type_t *ct, const sip_payload_t *pl,
 	return 0;
 }
 
+/*
+ * SDP on one decision-trace line: its lines joined by " | ", cut at the
+ * line's length with "...".
+ */
+static void
+sdp_line(char *buf, size_t size, const char *sdp, size_t n)
+{
+	size_t at = 0;
+
+	for (size_t i = 0; i < n && at + 6 < size; i++) {
+		if (sdp[i] == '\r')
+			continue;
+		if (sdp[i] == '\n') {
+			if (i + 1 < n) {
+				memcpy(buf + at, " | ", 3);
+				at += 3;
+			}
+			continue;
+		}
+		buf[at++] = sdp[i];
+	}
+	if (at + 6 >= size) {
+		memcpy(buf + at, "...", 3);
+		at += 3;
+	}
+	buf[at] = '\0';
+}
+
 /* What to do when no relay answers: the trunk's choice, else the pool's. */
 static bool
 bypass_when_unreachable(const struct call *call)
@@ -210,6 +238,14 @@ call_media_body(struct call *call, enum call_side from, const sip_t *sip, bool f
 	    q.protocol != NULL ? q.protocol : "transport as offered",
 	    q.to_pool ? ", ICE-lite" : ", ICE removed",
 	    q.codecs != NULL && q.codecs->n > 0 ? ", only the trunk's codecs" : "");
+	if (call_steps(call) != NULL) {
+		char line[900];
+
+		sdp_line(line, sizeof(line), pl->pl_data + off, len);
+		dtrace_step(call_steps(call), "media: SDP before the relay: %s", line);
+		sdp_line(line, sizeof(line), out, outlen);
+		dtrace_step(call_steps(call), "media: the relay's SDP: %s", line);
+	}
 	if (multipart && strcasecmp(ct->c_type, "multipart/alternative") == 0) {
 		/* the other alternatives describe the same session from the
 		   sender's own addresses: the relay's SDP alone goes on */

@@ -39,7 +39,6 @@
 #define MEDIA_MSG_MAX 65536
 
 struct relay {
-	struct media *m;
 	char address[128];
 	unsigned weight;
 	int fd;				/* a connected UDP socket, -1: none */
@@ -326,6 +325,8 @@ pings_start(struct media *m)
 {
 	su_timer_destroy(m->ping_timer);
 	m->ping_timer = NULL;
+	for (size_t i = 0; i < m->n; i++)
+		m->relays[i]->ping_pending = false;	/* a new round: no verdict yet */
 	if (m->ping_s == 0 || m->n == 0 || m->root == NULL)
 		return;
 	m->ping_timer = su_timer_create(su_root_task(m->root), m->ping_s * 1000);
@@ -407,7 +408,6 @@ relay_add(struct media *m, const char *address)
 		return NULL;
 	}
 	snprintf(r->address, sizeof(r->address), "%s", address);
-	r->m = m;
 	r->pindex = -1;
 	r->pfd = -1;
 	r->fd = relay_open(r->address);

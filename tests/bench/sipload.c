@@ -100,21 +100,21 @@ uri_ip(const char *uri, char *ip, size_t len)
 	snprintf(ip, len, "%.*s", (int)(n < len ? n : len - 1), p);
 }
 
-static nta_agent_t *
-agent_start(su_root_t *root, const char *uri, const char *dir, nta_message_f *cb, void *magic)
+/* l's agent on uri with the certificates of dir, and the SDP it sends. */
+static void
+agent_start(struct load *l, const char *uri, const char *dir)
 {
 	/* a large send queue: a server that falls behind shows in late
 	   calls, not in the generator refusing to send */
-	nta_agent_t *a = nta_agent_create(root, URL_STRING_MAKE(uri), cb,
-	    (nta_agent_magic_t *)magic, NTATAG_UA(1), NTATAG_SERVER_RPORT(1), NTATAG_CLIENT_RPORT(1),
-	    TPTAG_CERTIFICATE(dir), TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_NONE),
-	    TPTAG_QUEUESIZE(100000), TAG_END());
-
-	if (a == NULL) {
+	l->agent = nta_agent_create(l->root, URL_STRING_MAKE(uri), NULL, NULL, NTATAG_UA(1),
+	    NTATAG_SERVER_RPORT(1), NTATAG_CLIENT_RPORT(1), TPTAG_CERTIFICATE(dir),
+	    TPTAG_TLS_VERIFY_POLICY(TPTLS_VERIFY_NONE), TPTAG_QUEUESIZE(100000), TAG_END());
+	if (l->agent == NULL) {
 		fprintf(stderr, "sipload: cannot listen on %s: %s\n", uri, strerror(errno));
 		exit(1);
 	}
-	return a;
+	uri_ip(uri, l->ip, sizeof(l->ip));
+	snprintf(l->sdp, sizeof(l->sdp), SDP, l->ip, l->ip);
 }
 
 /* --- uac --- */
@@ -271,9 +271,7 @@ uac(struct load *l, const char *uri, const char *dir)
 {
 	su_timer_t *tick;
 
-	l->agent = agent_start(l->root, uri, dir, NULL, NULL);
-	uri_ip(uri, l->ip, sizeof(l->ip));
-	snprintf(l->sdp, sizeof(l->sdp), SDP, l->ip, l->ip);
+	agent_start(l, uri, dir);
 	clock_gettime(CLOCK_MONOTONIC, &l->t0);
 	tick = su_timer_create(su_root_task(l->root), TICK_MS);
 	su_timer_set_for_ever(tick, uac_tick, (su_timer_arg_t *)l);
@@ -291,7 +289,6 @@ uas_leg_cb(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq, const si
 {
 	struct load *l = (struct load *)magic;
 
-	(void)irq;
 	if (sip->sip_request->rq_method == sip_method_ack)
 		return 0;
 	if (sip->sip_request->rq_method != sip_method_bye)
@@ -337,9 +334,7 @@ uas(struct load *l, const char *uri, const char *dir)
 {
 	nta_leg_t *def;
 
-	l->agent = agent_start(l->root, uri, dir, NULL, NULL);
-	uri_ip(uri, l->ip, sizeof(l->ip));
-	snprintf(l->sdp, sizeof(l->sdp), SDP, l->ip, l->ip);
+	agent_start(l, uri, dir);
 	def = nta_leg_tcreate(l->agent, uas_default_cb, (nta_leg_magic_t *)l, NTATAG_NO_DIALOG(1),
 	    TAG_END());
 	if (def == NULL)

@@ -42,6 +42,11 @@ unsigned long calls_byes_pending(const struct calls *);
 /* Calls handled since start, as sipmedctl stats counts them: refused ones too. */
 unsigned long calls_total(const struct calls *);
 
+/*
+ * A 2xx to an INVITE that no transaction took: the resend of one that
+ * sipmed ACKed without keeping the ACK (call_relay.c), ACKed again.
+ */
+void call_resend_ack(nta_agent_t *, const sip_t *);
 /* Takes an INVITE outside any dialog. Returns what an nta callback returns. */
 int call_incoming(struct server *, nta_incoming_t *irq, const sip_t *sip,
     const struct peer *);

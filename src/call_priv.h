@@ -96,8 +96,10 @@ struct call_leg {
 	sip_contact_t *contact;		/* sipmed's Contact on the leg */
 	unsigned hdr_flags;		/* hdrmap flags for what this side sends */
 	uint32_t invite_cseq;		/* CSeq of the last INVITE on the leg */
-	nta_outgoing_t *ack;		/* the last ACK sent on the leg, kept for
-					   ACK_KEEP_MS to answer 2xx resends */
+	nta_outgoing_t *ack;		/* the last ACK sent on the leg when it had
+					   a body, kept for ACK_KEEP_MS to answer
+					   2xx resends (call_resend_ack() others) */
+	uint32_t acked_cseq;		/* CSeq of the INVITE last ACKed; 0: none */
 	bool admitted;			/* counted against peer's max_calls
 					   (peers_call_admit()) */
 };

@@ -65,8 +65,8 @@ call_relays_abort(struct call *call)
 
 /*
  * A 2xx is resent until its ACK arrives, for at most 64*T1 (RFC 3261
- * 13.3.1.4): after that no resend can come, and a kept ACK is only memory
- * (about 4 KB a call, most of what a call holds while it is up).
+ * 13.3.1.4): after that no resend can come, and a kept ACK (one with a
+ * body, ack_send()) is only memory.
  */
 #define ACK_KEEP_MS (64 * 500)
 
@@ -88,18 +88,66 @@ acks_expire(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	call_acks_drop((struct call *)arg);
 }
 
-/* Sends ACK for the last INVITE on l with tags (in home), and keeps it. */
+/*
+ * Sends ACK for the last INVITE on l with tags (in home). One with a body
+ * (a late offer's answer) is kept, and nta answers a resent 2xx with it.
+ * One without is not: nta frees it at once (sipmed-ack-free.patch), as it
+ * is a whole message a call for 32 s, and call_resend_ack() sends it
+ * anew for a resent 2xx.
+ */
 static void
 ack_send(struct call *call, struct call_leg *l, su_home_t *home, tagi_t *tags)
 {
+	nta_outgoing_t *ack;
+	bool body = false;
+
+	for (size_t i = 0; i < 4 && tags[i].t_tag != NULL; i++)
+		body |= tags[i].t_tag == siptag_payload;
 	if (l->ack != NULL)
 		nta_outgoing_destroy(l->ack);
-	l->ack = nta_outgoing_tcreate(l->dialog, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
+	l->ack = NULL;
+	ack = nta_outgoing_tcreate(l->dialog, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
 	    SIPTAG_CSEQ(sip_cseq_create(home, l->invite_cseq, SIP_METHOD_ACK)),
 	    TPTAG_IDENT(l->peer.listen), TAG_NEXT(tags));
+	l->acked_cseq = l->invite_cseq;
+	if (!body) {
+		if (ack != NULL)
+			nta_outgoing_destroy(ack);
+		return;
+	}
+	l->ack = ack;
 	if (call->ack_timer == NULL)
 		call->ack_timer = su_timer_create(su_root_task(call->srv->root), ACK_KEEP_MS);
 	su_timer_set(call->ack_timer, acks_expire, (su_timer_arg_t *)call);
+}
+
+void
+call_resend_ack(nta_agent_t *agent, const sip_t *sip)
+{
+	/* the leg of a response to sipmed: its To has the remote tag */
+	nta_leg_t *leg = sip->sip_call_id == NULL || sip->sip_to == NULL ||
+	    sip->sip_from == NULL ? NULL : nta_leg_by_dialog(agent, NULL, sip->sip_call_id,
+	    sip->sip_to->a_tag, NULL, sip->sip_from->a_tag, NULL);
+	struct call *call = leg != NULL ? (struct call *)nta_leg_magic(leg, call_leg_request) :
+	    NULL;
+
+	if (call == NULL || sip->sip_cseq == NULL || sip->sip_cseq->cs_method != sip_method_invite)
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct call_leg *l = &call->leg[i];
+		su_home_t home[1] = { SU_HOME_INIT(home) };
+		nta_outgoing_t *ack;
+
+		if (l->dialog != leg || l->ack != NULL || l->acked_cseq == 0 ||
+		    l->acked_cseq != sip->sip_cseq->cs_seq)
+			continue;
+		ack = nta_outgoing_tcreate(leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
+		    SIPTAG_CSEQ(sip_cseq_create(home, l->acked_cseq, SIP_METHOD_ACK)),
+		    TPTAG_IDENT(l->peer.listen), TAG_END());
+		if (ack != NULL)
+			nta_outgoing_destroy(ack);
+		su_home_deinit(home);
+	}
 }
 
 void

@@ -320,6 +320,21 @@ server_write_transactions(const struct server *srv, FILE *f)
 }
 
 /*
+ * What no transaction and no leg took: a resent 2xx gets its ACK again
+ * (call_resend_ack()); anything else is dropped, as nta does without this.
+ */
+static int
+stray_message(nta_agent_magic_t *magic, nta_agent_t *agent, msg_t *msg, sip_t *sip)
+{
+	(void)magic;
+	if (sip != NULL && sip->sip_status != NULL && sip->sip_status->st_status >= 200 &&
+	    sip->sip_status->st_status < 300)
+		call_resend_ack(agent, sip);
+	msg_destroy(msg);
+	return 0;
+}
+
+/*
  * OPTIONS outside a dialog: sipmed's capabilities. While pings find the
  * pool down, or while sipmed drains its calls to stop, a gateway asking
  * gets 503, so that it takes sipmed out of its own route and sends calls
@@ -637,8 +652,8 @@ add_listeners(struct server *srv, const struct conf *c)
 
 		listener_tags(c, uri, dir, tags);
 		if (srv->agent == NULL) {
-			srv->agent = nta_agent_create(srv->root, URL_STRING_MAKE(uri), NULL, NULL,
-			    NTATAG_UA(1), NTATAG_SERVER_RPORT(1), NTATAG_CLIENT_RPORT(1),
+			srv->agent = nta_agent_create(srv->root, URL_STRING_MAKE(uri),
+			    stray_message, (nta_agent_magic_t *)srv, NTATAG_UA(1), NTATAG_SERVER_RPORT(1), NTATAG_CLIENT_RPORT(1),
 			    NTATAG_MERGE_482(1), NTATAG_MAXSIZE(c->server.max_message_size),
 			    TPTAG_IDENT(uri), TAG_NEXT(tags));
 			if (srv->agent == NULL)

@@ -7,10 +7,11 @@
 # ended the set-up's transactions and only the calls remain.
 #
 # Why the rate matters: while a call is set up, nta keeps its transactions
-# (the INVITE sent and the ACK, about 9 KB) for 64*T1 = 32 s, so resident
-# memory is what the calls hold plus RATE * 32 s of set-ups, and glibc
-# keeps those pages for the calls that follow. 10,000 calls held for an
-# average of 100 s come at 100 calls/s; 500/s is a burst.
+# (the INVITE sent, slimmed, and the INVITE answered, about 5 KB) for up to
+# 64*T1 = 32 s, so resident memory is what the calls hold plus RATE * 32 s
+# of set-ups, and glibc keeps those pages for the calls that follow.
+# 10,000 calls held for an average of 100 s come at 100 calls/s; 500/s is
+# a burst.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 sipmed=$1 ctl=$2 work=$3

@@ -52,14 +52,11 @@ reject(nta_incoming_t *irq, const struct decision *d)
 static void
 ack_b(struct call *call, nta_leg_t *leg)
 {
-	su_home_t home[1] = { SU_HOME_INIT(home) };
-	nta_outgoing_t *ack = nta_outgoing_tcreate(leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
-	    SIPTAG_CSEQ(sip_cseq_create(home, call->leg[SIDE_B].invite_cseq, SIP_METHOD_ACK)),
-	    TPTAG_IDENT(call->leg[SIDE_B].peer.listen), TAG_END());
+	nta_outgoing_t *ack = call_ack_create(leg, call->leg[SIDE_B].invite_cseq,
+	    call->leg[SIDE_B].peer.listen, NULL);
 
 	if (ack != NULL)
 		nta_outgoing_destroy(ack);
-	su_home_deinit(home);
 }
 
 static void

@@ -290,6 +290,9 @@ int call_leg_request(nta_leg_magic_t *magic, nta_leg_t *leg, nta_incoming_t *irq
  * nta sends a kept ACK again, body and all, when the 2xx it acknowledged
  * comes again (the ACK was lost).
  */
+/* An ACK for the 2xx to INVITE cseq on leg, from listener listen, with tags
+   (NULL: none) for its body. */
+nta_outgoing_t *call_ack_create(nta_leg_t *, uint32_t cseq, const char *listen, tagi_t *tags);
 void call_relay_ack(struct call *, enum call_side to, const sip_t *ack);
 /*
  * Sends ACK for the last INVITE on leg l (of call, or one joining it),

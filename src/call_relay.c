@@ -88,34 +88,43 @@ acks_expire(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	call_acks_drop((struct call *)arg);
 }
 
+nta_outgoing_t *
+call_ack_create(nta_leg_t *leg, uint32_t cseq, const char *listen, tagi_t *tags)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	tagi_t none[1] = { { TAG_END() } };
+	nta_outgoing_t *ack = nta_outgoing_tcreate(leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
+	    SIPTAG_CSEQ(sip_cseq_create(home, cseq, SIP_METHOD_ACK)), TPTAG_IDENT(listen),
+	    TAG_NEXT(tags != NULL ? tags : none));
+
+	su_home_deinit(home);
+	return ack;
+}
+
 /*
- * Sends ACK for the last INVITE on l with tags (in home). One with a body
- * (a late offer's answer) is kept, and nta answers a resent 2xx with it.
- * One without is not: nta frees it at once (sipmed-ack-free.patch), as it
- * is a whole message a call for 32 s, and call_resend_ack() sends it
- * anew for a resent 2xx.
+ * Sends ACK for the last INVITE on l with tags. One with a body (a late
+ * offer's answer) is kept, and nta answers a resent 2xx with it. One
+ * without is not: nta frees it at once (sipmed-ack-free.patch), as it is
+ * a whole message a call for 32 s, and call_resend_ack() sends it anew
+ * for a resent 2xx.
  */
 static void
-ack_send(struct call *call, struct call_leg *l, su_home_t *home, tagi_t *tags)
+ack_send(struct call *call, struct call_leg *l, tagi_t *tags)
 {
-	nta_outgoing_t *ack;
 	bool body = false;
 
 	for (size_t i = 0; i < 4 && tags[i].t_tag != NULL; i++)
 		body |= tags[i].t_tag == siptag_payload;
 	if (l->ack != NULL)
 		nta_outgoing_destroy(l->ack);
-	l->ack = NULL;
-	ack = nta_outgoing_tcreate(l->dialog, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
-	    SIPTAG_CSEQ(sip_cseq_create(home, l->invite_cseq, SIP_METHOD_ACK)),
-	    TPTAG_IDENT(l->peer.listen), TAG_NEXT(tags));
+	l->ack = call_ack_create(l->dialog, l->invite_cseq, l->peer.listen, tags);
 	l->acked_cseq = l->invite_cseq;
 	if (!body) {
-		if (ack != NULL)
-			nta_outgoing_destroy(ack);
+		if (l->ack != NULL)
+			nta_outgoing_destroy(l->ack);
+		l->ack = NULL;
 		return;
 	}
-	l->ack = ack;
 	if (call->ack_timer == NULL)
 		call->ack_timer = su_timer_create(su_root_task(call->srv->root), ACK_KEEP_MS);
 	su_timer_set(call->ack_timer, acks_expire, (su_timer_arg_t *)call);
@@ -135,18 +144,14 @@ call_resend_ack(nta_agent_t *agent, const sip_t *sip)
 		return;
 	for (int i = 0; i < 2; i++) {
 		struct call_leg *l = &call->leg[i];
-		su_home_t home[1] = { SU_HOME_INIT(home) };
 		nta_outgoing_t *ack;
 
 		if (l->dialog != leg || l->ack != NULL || l->acked_cseq == 0 ||
 		    l->acked_cseq != sip->sip_cseq->cs_seq)
 			continue;
-		ack = nta_outgoing_tcreate(leg, NULL, NULL, NULL, SIP_METHOD_ACK, NULL,
-		    SIPTAG_CSEQ(sip_cseq_create(home, l->acked_cseq, SIP_METHOD_ACK)),
-		    TPTAG_IDENT(l->peer.listen), TAG_END());
+		ack = call_ack_create(leg, l->acked_cseq, l->peer.listen, NULL);
 		if (ack != NULL)
 			nta_outgoing_destroy(ack);
-		su_home_deinit(home);
 	}
 }
 
@@ -162,7 +167,7 @@ call_relay_ack(struct call *call, enum call_side to, const sip_t *ack)
 	} else {
 		tags[0] = (tagi_t){ TAG_END() };
 	}
-	ack_send(call, &call->leg[to], home, tags);
+	ack_send(call, &call->leg[to], tags);
 	su_home_deinit(home);
 }
 
@@ -180,7 +185,7 @@ call_ack_leg(struct call *call, struct call_leg *l, const sip_t *answer)
 			(void)call_media_body(call, l == &call->leg[SIDE_A] ? SIDE_B : SIDE_A, answer,
 			    true, home, tags);
 	}
-	ack_send(call, l, home, tags);
+	ack_send(call, l, tags);
 	su_home_deinit(home);
 }
 

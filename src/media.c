@@ -394,6 +394,17 @@ relay_find(const struct media *m, const char *address)
 	return NULL;
 }
 
+/* Opens relay r's sockets, when its address resolves (again at a reload). */
+static void
+relay_connect(struct media *m, struct relay *r)
+{
+	r->fd = relay_open(r->address);
+	if (r->fd == -1)
+		log_warnx("media relay %s: cannot reach it (its address)", r->address);
+	else
+		ping_open(m, r);
+}
+
 /* A new relay at address, appended; NULL when out of memory. */
 static struct relay *
 relay_add(struct media *m, const char *address)
@@ -408,13 +419,7 @@ relay_add(struct media *m, const char *address)
 		return NULL;
 	}
 	snprintf(r->address, sizeof(r->address), "%s", address);
-	r->pindex = -1;
-	r->pfd = -1;
-	r->fd = relay_open(r->address);
-	if (r->fd == -1)
-		log_warnx("media relay %s: cannot reach it (its address)", r->address);
-	else
-		ping_open(m, r);
+	r->fd = r->pfd = r->pindex = -1;
 	m->relays[m->n++] = r;
 	return r;
 }
@@ -435,19 +440,10 @@ media_configure(struct media *m, const struct conf_media *c)
 		}
 		r->weight = c->relays[i].weight;
 		r->retired = false;
-		if (r->fd == -1 && (r->fd = relay_open(r->address)) != -1)
-			ping_open(m, r);	/* its name resolves now */
+		if (r->fd == -1)
+			relay_connect(m, r);
 	}
 	pings_start(m);
-}
-
-bool
-media_configured(const struct media *m)
-{
-	for (size_t i = 0; m != NULL && i < m->n; i++)
-		if (!m->relays[i]->retired)
-			return true;
-	return false;
 }
 
 /* Whether relay r takes new calls. */
@@ -718,6 +714,13 @@ media_delete(struct media *m, int relay, const char *call_id)
 	free(ans);
 }
 
+/* Relay r's health: 1 up, 0 down, -1 not known (no pings, none answered). */
+static int
+relay_state(const struct media *m, const struct relay *r)
+{
+	return r->fd == -1 ? 0 : m->ping_timer == NULL || r->since == 0 ? -1 : r->down ? 0 : 1;
+}
+
 void
 media_write(const struct media *m, FILE *f)
 {
@@ -736,8 +739,8 @@ media_write(const struct media *m, FILE *f)
 			continue;
 		}
 		fprintf(f, "%-24s %-40s %s%s (weight %u, ", "media relay", r->address,
-		    r->fd == -1 ? "down" : m->ping_timer == NULL ? "unknown" :
-		    r->since == 0 ? "unknown" : r->down ? "down" : "up", since, r->weight);
+		    (const char *[]){ "unknown", "down", "up" }[relay_state(m, r) + 1], since,
+		    r->weight);
 		if (m->ping_timer != NULL)
 			fprintf(f, "ng ping every %u s)\n", m->ping_s);
 		else
@@ -752,7 +755,7 @@ media_each_health(const struct media *m, void (*fn)(void *, const char *, int), 
 		const struct relay *r = m->relays[i];
 
 		if (!r->retired)
-			fn(arg, r->address, r->fd == -1 ? 0 : r->since == 0 ? -1 : r->down ? 0 : 1);
+			fn(arg, r->address, relay_state(m, r));
 	}
 }
 

@@ -27,8 +27,6 @@ void media_free(struct media *);
  * the calls that began on it keep it to the end.
  */
 void media_configure(struct media *, const struct conf_media *c);
-/* Whether any relay is configured. */
-bool media_configured(const struct media *);
 
 /* One SDP through a relay. */
 struct media_req {

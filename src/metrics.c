@@ -125,24 +125,15 @@ answer_row(void *arg, const char *key, unsigned long n)
 	fprintf(f, "\",status=\"%s\"} %lu\n", sp + 1, n);
 }
 
+/* A health gauge: 1 up, 0 down, -1 unknown. */
 static void
-health_row(void *arg, const char *name, int state)
+up_row(void *arg, const char *key, int state)
 {
-	FILE *f = (FILE *)arg;
+	struct table_arg *t = (struct table_arg *)arg;
 
-	fputs("sipmed_peer_up{peer=\"", f);
-	label(f, name);
-	fprintf(f, "\"} %d\n", state);
-}
-
-static void
-relay_row(void *arg, const char *address, int state)
-{
-	FILE *f = (FILE *)arg;
-
-	fputs("sipmed_media_relay_up{relay=\"", f);
-	label(f, address);
-	fprintf(f, "\"} %d\n", state);
+	fprintf(t->f, "%s{%s=\"", t->name, t->label);
+	label(t->f, key);
+	fprintf(t->f, "\"} %d\n", state);
 }
 
 static long
@@ -180,10 +171,11 @@ write_metrics(const struct metrics *m, FILE *f)
 	}
 	header(f, "sipmed_peer_up", "gauge", "Health from OPTIONS pings: 1 up, 0 down, -1 "
 	    "unknown (no pings, or none answered yet).");
-	peers_each_health(srv->peers, health_row, f);
+	peers_each_health(srv->peers, up_row, &(struct table_arg){ f, "sipmed_peer_up", "peer" });
 	header(f, "sipmed_media_relay_up", "gauge", "Media relay health from ng pings: 1 up, "
 	    "0 down, -1 unknown (none answered yet).");
-	media_each_health(srv->media, relay_row, f);
+	media_each_health(srv->media, up_row,
+	    &(struct table_arg){ f, "sipmed_media_relay_up", "relay" });
 	header(f, "sipmed_event_loop_lag_seconds", "gauge", "How late the event loop ran a "
 	    "timer at the last check (once a second).");
 	fprintf(f, "sipmed_event_loop_lag_seconds %.6f\n", m->lag);

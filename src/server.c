@@ -149,10 +149,7 @@ server_write_listeners(const struct server *srv, FILE *f)
 bool
 server_listens(const struct server *srv, const char *uri)
 {
-	for (size_t i = 0; i < srv->nuris; i++)
-		if (strcmp(srv->uris[i], uri) == 0)
-			return true;
-	return false;
+	return conf_strlist_has(&(struct strlist){ srv->uris, srv->nuris }, uri);
 }
 
 static const struct listener *

@@ -374,7 +374,7 @@ b_leg_start(struct call *call, const sip_t *sip)
 	}
 	b->trunk = tk;
 	peer_of(call->conf, tk, &b->peer);
-	b->contact = server_contact(srv, call->home, NULL, NULL, conf_peer_link(call->conf, tk));
+	b->contact = server_contact(srv, NULL, NULL, conf_peer_link(call->conf, tk));
 	if (b->contact == NULL)
 		return -1;
 	call->leg[SIDE_A].hdr_flags = call_hdr_flags(call->conf, from, tk);
@@ -529,7 +529,7 @@ a_leg_start(struct call *call, nta_incoming_t *irq, const sip_t *sip)
 	struct call_leg *al = &call->leg[SIDE_A];
 	nta_leg_t *a;
 
-	al->contact = server_contact(call->srv, call->home, msg, sip, (struct peer_link){ 0 });
+	al->contact = server_contact(call->srv, msg, sip, (struct peer_link){ 0 });
 	msg_destroy(msg);
 	if (al->contact == NULL)
 		return -1;

@@ -93,7 +93,7 @@ struct call_leg {
 	struct peer peer;		/* who holds the leg, and over which
 					   transport: only it may send in it */
 	const struct trunk *trunk;	/* the trunk on this side; NULL: the pool */
-	sip_contact_t *contact;		/* sipmed's Contact on the leg */
+	const sip_contact_t *contact;	/* sipmed's Contact on the leg (the server's) */
 	unsigned hdr_flags;		/* hdrmap flags for what this side sends */
 	uint32_t invite_cseq;		/* CSeq of the last INVITE on the leg */
 	nta_outgoing_t *ack;		/* the last ACK sent on the leg when it had

@@ -78,7 +78,7 @@ struct notifier {
 	bool retired;			/* no longer the call's: ours to end */
 	bool gone;			/* the referrer hung up: nothing more */
 	const char *listen;		/* its peer's listener */
-	sip_contact_t *contact;		/* sipmed's Contact on it */
+	const sip_contact_t *contact;	/* sipmed's Contact on it (the server's) */
 	uint32_t refer_id;		/* the REFER's CSeq (Event: refer;id=) */
 	nta_outgoing_t *orq;		/* the NOTIFY awaiting its answer */
 	int last;			/* the last status sent or waiting */
@@ -303,7 +303,7 @@ transfer_place(struct transfer *t)
 		t->leg.admitted = true;
 	}
 	t->leg.trunk = tk;
-	t->leg.contact = server_contact(srv, call->home, NULL, NULL, conf_peer_link(call->conf, tk));
+	t->leg.contact = server_contact(srv, NULL, NULL, conf_peer_link(call->conf, tk));
 	snprintf(to, sizeof(to), "<%s>", a.ruri);
 	snprintf(diversion, sizeof(diversion), "Diversion: %s", a.diversion);
 	cid = sip_call_id_create(call->home, NULL);

@@ -242,25 +242,42 @@ request_wants_sips(const sip_t *sip)
 	return sip->sip_contact != NULL && sip->sip_contact->m_url->url_type == url_sips;
 }
 
-/* The Contact naming host (NULL: the listener's) and l's port, in scheme. */
-static sip_contact_t *
-contact_make(const struct server *srv, su_home_t *home, const struct listener *l,
-    const char *host, bool sips)
+/*
+ * The Contact naming host (NULL: the listener's) and l's port, in scheme:
+ * made once, then found in srv->contacts.
+ */
+static const sip_contact_t *
+contact_make(struct server *srv, const struct listener *l, const char *host, bool sips)
 {
 	char buf[200];
 	bool tls = strcasecmp(l->proto, "tls") == 0;
+	sip_contact_t *m;
+	char *key;
+	int n;
 
 	if (host == NULL)
 		host = l->wildcard ? srv->host : l->host;
-	snprintf(buf, sizeof(buf), "<%s:%s:%u%s>", sips ? "sips" : "sip", host, l->port,
+	n = snprintf(buf, sizeof(buf), "<%s:%s:%u%s>", sips ? "sips" : "sip", host, l->port,
 	    sips || strcasecmp(l->proto, "udp") == 0 ? "" : tls ? ";transport=tls" :
 	    ";transport=tcp");
-	return sip_contact_make(home, buf);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return NULL;
+	if (srv->contacts == NULL && (srv->contacts = hmap_new()) == NULL)
+		return NULL;
+	if ((m = hmap_get(srv->contacts, buf, (size_t)n)) != NULL)
+		return m;
+	m = sip_contact_make(srv->home, buf);
+	key = su_strdup(srv->home, buf);
+	if (m == NULL || key == NULL || hmap_put(srv->contacts, key, (size_t)n, m, NULL) < 0) {
+		su_free(srv->home, m);
+		su_free(srv->home, key);
+		return NULL;
+	}
+	return m;
 }
 
-sip_contact_t *
-server_contact(const struct server *srv, su_home_t *home, msg_t *msg, const sip_t *sip,
-    struct peer_link link)
+const sip_contact_t *
+server_contact(struct server *srv, msg_t *msg, const sip_t *sip, struct peer_link link)
 {
 	const struct listener *l;
 	url_t *u;
@@ -280,16 +297,15 @@ server_contact(const struct server *srv, su_home_t *home, msg_t *msg, const sip_
 		    !sockaddr_is_wildcard(&su);
 		if (own)
 			sockaddr_host(&su, host, sizeof(host));
-		return contact_make(srv, home, l, own ? host : NULL,
+		return contact_make(srv, l, own ? host : NULL,
 		    request_wants_sips(sip) && strcasecmp(l->proto, "tls") == 0);
 	}
-	u = url_make(home, link.address);
-	if (u == NULL || u->url_host == NULL)
-		return NULL;
-	l = listener_for(srv, conf_transport_name(conf_uri_transports(link.address, false)),
+	u = url_make(NULL, link.address);
+	l = u == NULL || u->url_host == NULL ? NULL :
+	    listener_for(srv, conf_transport_name(conf_uri_transports(link.address, false)),
 	    u->url_host, link.listen);
-	su_free(home, u);
-	return l != NULL ? contact_make(srv, home, l, NULL, conf_is_sips(link.address)) : NULL;
+	su_free(NULL, u);
+	return l != NULL ? contact_make(srv, l, NULL, conf_is_sips(link.address)) : NULL;
 }
 
 void
@@ -935,5 +951,6 @@ server_stop(struct server *srv)
 	stats_free(srv->stats);
 	srv->stats = NULL;	/* sofia_log counts into it until su_deinit() */
 	conf_unref(srv->conf);
+	hmap_free(srv->contacts);
 	su_home_deinit(srv->home);
 }

@@ -49,6 +49,7 @@ struct server {
 	struct cdr *cdr;		/* cdr.h: where call detail records go */
 	struct overload *overload;	/* overload.h: sipmed's lag */
 	struct media *media;		/* media.h: the relays anchored calls use */
+	struct hmap *contacts;		/* server_contact()'s, by their text */
 };
 
 /*
@@ -100,9 +101,12 @@ void server_stop(struct server *);
  * one), in the form of the peer's address. Each leg thus names the
  * transport it uses, and the peer's in-dialog requests come back over it
  * (RFC 3261 8.1.1.8, 12.1.1).
+ *
+ * The server owns the Contact: the calls share the few there are (one
+ * per listener, scheme and host) instead of each holding its own.
  */
-sip_contact_t *server_contact(const struct server *, su_home_t *home, msg_t *msg,
-    const sip_t *sip, struct peer_link link);
+const sip_contact_t *server_contact(struct server *, msg_t *msg, const sip_t *sip,
+    struct peer_link link);
 /* Whether uri is one of the listen URIs bound at start. */
 bool server_listens(const struct server *, const char *uri);
 

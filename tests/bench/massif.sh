@@ -23,12 +23,15 @@ rm -f "$work/massif.snapshot"
 valgrind --tool=massif --vgdb=yes --massif-out-file="$work/massif.out" \
     "$sipmed" -c "$work/massif.conf" > "$work/massif.log" 2>&1 &
 pid=$!
-i=0	# valgrind takes seconds to start sipmed, more than wait_port's 5 s
-until ss -Hln --udp "sport = :$port" 2> /dev/null | grep -q " 127.0.0.1:$port "; do
+# valgrind takes seconds to start sipmed, more than wait_port's 5 s: up to
+# a minute of them
+listening() { ss -Hln --udp "sport = :$port" 2> /dev/null | grep -q " 127.0.0.1:$port "; }
+i=0
+until listening || [ $i -ge 12 ]; do
+	wait_port 127.0.0.1 "$port" udp
 	i=$((i + 1))
-	[ $i -lt 600 ] || { echo "massif.sh: sipmed did not start ($work/massif.log)"; kill $pid; exit 1; }
-	sleep 0.05
 done
+listening || { echo "massif.sh: sipmed did not start ($work/massif.log)"; kill $pid; exit 1; }
 sipp -sf "$top/tests/bench/uas.xml" -i 127.0.0.2 -p "$pool_port" -nostdin \
     -timeout $((secs + hold / 1000 + 60))s > /dev/null 2>&1 &
 uas=$!
@@ -38,7 +41,7 @@ sipp -sf "$top/tests/bench/uac.xml" -i 127.0.0.3 -p $((gw_port + 1)) -s 1234 -r 
     -stf "$work/massif-stat.csv" -fd 1 "127.0.0.1:$port" > /dev/null 2>&1 &
 uac=$!
 sleep "$secs"	# the load runs for SECS: a duration, not a wait for an event
-vgdb --pid=$pid detailed_snapshot "$work/massif.snapshot" > /dev/null
+vgdb --pid=$pid detailed_snapshot "$work/massif.snapshot" > /dev/null 2>&1
 set -- $(sipp_stats "$work/massif-stat.csv" CurrentCall "FailedCall(C)")
 kill $uac $uas 2> /dev/null
 kill $pid 2> /dev/null

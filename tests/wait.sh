@@ -19,12 +19,3 @@ wait_log() {
 		sleep 0.05; wl=$((wl + 1))
 	done
 }
-
-# wait_until COMMAND...: until COMMAND succeeds (at most 5 s), for an
-# event no log line or socket shows
-wait_until() {
-	wu=0
-	until "$@" || [ $wu -gt 100 ]; do
-		sleep 0.05; wu=$((wu + 1))
-	done
-}
